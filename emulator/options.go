@@ -1,0 +1,142 @@
+package emulator
+
+import (
+	"bufio"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/graph-emulator/graph-emulator/entities"
+)
+
+// DefaultMaxBodyBytes is the default limit on a request body: Graph's 4 MB.
+const DefaultMaxBodyBytes = 4 << 20
+
+// DefaultPageSize is the default number of entities in one page of a collection, as Graph.
+const DefaultPageSize = 100
+
+// Option configures a Server. Each documents its default.
+type Option func(*config) error
+
+type config struct {
+	schemas      map[string]*entities.Schema
+	strict       bool
+	maxBodyBytes int64
+	pageSize     int
+	logger       *slog.Logger
+	now          func() time.Time
+	newID        func() string
+	store        Store
+}
+
+// WithSchema serves version ("v1.0" or "beta") from schema, which must be resolved.
+// Default: the built-in schema of that version (entities.Builtin).
+func WithSchema(version string, schema *entities.Schema) Option {
+	return func(c *config) error {
+		if version != "v1.0" && version != "beta" {
+			return fmt.Errorf("emulator: unknown version %q (want v1.0 or beta)", version)
+		}
+		if schema == nil {
+			return fmt.Errorf("emulator: nil schema for %s", version)
+		}
+		c.schemas[version] = schema
+		return nil
+	}
+}
+
+// WithStrict also checks Edm lexical forms, read-only and required properties in request
+// bodies. Default: false (only property names and JSON kinds are checked).
+func WithStrict(strict bool) Option {
+	return func(c *config) error { c.strict = strict; return nil }
+}
+
+// WithMaxBodyBytes limits request bodies (after decompression) to n bytes; larger ones
+// get Graph's 400 "Maximum request length exceeded.". Zero or less means the default,
+// DefaultMaxBodyBytes (4 MiB).
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			n = DefaultMaxBodyBytes
+		}
+		c.maxBodyBytes = n
+		return nil
+	}
+}
+
+// WithPageSize sets how many entities one page of a collection holds before an
+// @odata.nextLink. Zero or less means the default, DefaultPageSize (100).
+func WithPageSize(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			n = DefaultPageSize
+		}
+		c.pageSize = n
+		return nil
+	}
+}
+
+// WithLogger logs through l. Default: nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("emulator: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithClock reads the time from now (error dates, Date headers are net/http's own).
+// Default: time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return fmt.Errorf("emulator: nil clock")
+		}
+		c.now = now
+		return nil
+	}
+}
+
+// WithIDGenerator makes new entity keys and request ids with gen, which must be safe for
+// concurrent use and return unique strings. Default: random (version 4) UUIDs.
+func WithIDGenerator(gen func() string) Option {
+	return func(c *config) error {
+		if gen == nil {
+			return fmt.Errorf("emulator: nil id generator")
+		}
+		c.newID = gen
+		return nil
+	}
+}
+
+// WithStore keeps entities in st. Default: a new MemoryStore.
+func WithStore(st Store) Option {
+	return func(c *config) error {
+		if st == nil {
+			return fmt.Errorf("emulator: nil store")
+		}
+		c.store = st
+		return nil
+	}
+}
+
+// randomUUIDs returns a generator of random UUIDs that reads crypto/rand in blocks,
+// so that each id costs no system call. It keeps no state outside the returned func.
+func randomUUIDs() func() string {
+	var mu sync.Mutex
+	r := bufio.NewReaderSize(rand.Reader, 16*128)
+	return func() string {
+		mu.Lock()
+		u, err := uuid.NewRandomFromReader(r)
+		mu.Unlock()
+		if err != nil {
+			return uuid.NewString()
+		}
+		return u.String()
+	}
+}

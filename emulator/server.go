@@ -1,0 +1,230 @@
+package emulator
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/graph-emulator/graph-emulator/entities"
+	"github.com/graph-emulator/graph-emulator/odata"
+)
+
+// Server emulates Microsoft Graph. It is an http.Handler and never listens by itself:
+// serve it with net/http or httptest. Create one with New.
+type Server struct {
+	cfg     config
+	store   Store
+	handler http.Handler
+
+	bufs  sync.Pool // *[]byte: response and request body buffers
+	gzips sync.Pool // *gzip.Reader
+}
+
+// New returns a Server configured by opts. With no options it serves the built-in
+// schemas of v1.0 and beta from a new in-memory store.
+func New(opts ...Option) (*Server, error) {
+	cfg := config{
+		schemas:      map[string]*entities.Schema{},
+		maxBodyBytes: DefaultMaxBodyBytes,
+		pageSize:     DefaultPageSize,
+		logger:       slog.New(slog.DiscardHandler),
+		now:          time.Now,
+	}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range []string{"v1.0", "beta"} {
+		if cfg.schemas[v] != nil {
+			continue
+		}
+		s, err := entities.Builtin(v)
+		if err != nil {
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+		cfg.schemas[v] = s
+	}
+	if cfg.newID == nil {
+		cfg.newID = randomUUIDs()
+	}
+	if cfg.store == nil {
+		cfg.store = NewMemoryStore()
+	}
+	s := &Server{cfg: cfg, store: cfg.store}
+	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
+	s.handler = s.withRequestIDs(s.withRecovery(s.withBodyLimit(s.routes())))
+	return s, nil
+}
+
+// Store returns the server's store.
+func (s *Server) Store() Store { return s.store }
+
+// Reset removes every stored entity.
+func (s *Server) Reset() { s.store.Reset() }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// routes builds the router. Middleware wraps it from outside (see New), because
+// gorilla/mux runs Use middleware only on a match and every answer, a 404 included,
+// needs request ids and a Graph error body.
+func (s *Server) routes() http.Handler {
+	r := mux.NewRouter().UseEncodedPath()
+	r.SkipClean(true)
+	r.HandleFunc("/{version}", s.serveResource).Name("service-root")
+	r.HandleFunc("/{version}/{path:.*}", s.serveResource).Name("resource")
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, odata.ErrNoResource(r.URL.Path))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, odata.ErrMethodNotAllowed(""))
+	})
+	return r
+}
+
+// Header names Graph writes in lower case; they are set without canonicalisation so
+// that they go out exactly as Graph spells them.
+const (
+	hdrRequestID       = "request-id"
+	hdrClientRequestID = "client-request-id"
+)
+
+// withRequestIDs gives every response Graph's envelope headers: a new request-id, the
+// client's client-request-id (or the request-id), OData-Version. It also logs requests.
+func (s *Server) withRequestIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := s.cfg.newID()
+		cid := r.Header.Get(hdrClientRequestID)
+		if cid == "" {
+			cid = id
+		}
+		h := w.Header()
+		h[hdrRequestID] = []string{id}
+		h[hdrClientRequestID] = []string{cid}
+		h["OData-Version"] = odataVersion
+		if !s.cfg.logger.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.RequestURI()),
+			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)),
+			slog.String("request_id", id))
+	})
+}
+
+var odataVersion = []string{"4.0"}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// withRecovery turns a panic into Graph's 500 and keeps the server alive.
+func (s *Server) withRecovery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.cfg.logger.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
+				slog.String("method", r.Method), slog.String("path", r.URL.RequestURI()),
+				slog.Any("panic", v))
+			s.writeError(w, r, odata.ErrInternal())
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withBodyLimit refuses bodies over the limit before they are read, where the length is
+// known, and caps the reader otherwise.
+func (s *Server) withBodyLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.cfg.maxBodyBytes {
+			s.writeError(w, r, odata.ErrBodyTooLarge())
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// jsonContentType is how Graph labels JSON bodies.
+var jsonContentType = []string{"application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"}
+
+// writeError writes err as Graph does. An error that is not an *odata.Error is logged and
+// answered with a 500.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ge *odata.Error
+	if !errors.As(err, &ge) {
+		s.cfg.logger.LogAttrs(context.Background(), slog.LevelError, "request failed",
+			slog.String("method", r.Method), slog.String("path", r.URL.RequestURI()),
+			slog.String("error", err.Error()))
+		ge = odata.ErrInternal()
+	}
+	h := w.Header()
+	for k, v := range ge.Header {
+		h[k] = v
+	}
+	inner := odata.InnerError{Date: s.cfg.now()}
+	if v := h[hdrRequestID]; len(v) > 0 {
+		inner.RequestID = v[0]
+	}
+	if v := h[hdrClientRequestID]; len(v) > 0 {
+		inner.ClientRequestID = v[0]
+	}
+	bp := s.getBuf()
+	*bp = ge.AppendJSON((*bp)[:0], inner)
+	s.writeBody(w, ge.Status, *bp)
+	s.putBuf(bp)
+}
+
+// writeBody writes a JSON body with its Content-Type and length.
+func (s *Server) writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func (s *Server) getBuf() *[]byte { return s.bufs.Get().(*[]byte) }
+
+func (s *Server) putBuf(b *[]byte) {
+	if cap(*b) > 1<<20 {
+		return // do not keep huge buffers alive
+	}
+	*b = (*b)[:0]
+	s.bufs.Put(b)
+}
+
+func (s *Server) getGzip() *gzip.Reader {
+	if z, ok := s.gzips.Get().(*gzip.Reader); ok {
+		return z
+	}
+	return nil
+}

@@ -1,0 +1,418 @@
+package entities
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// ReadOptions control how a payload is read.
+type ReadOptions struct {
+	// Strict also checks Edm lexical forms (an Edm.Date is YYYY-MM-DD, an Edm.Int32 an
+	// integer in range), read-only properties and, unless Partial, required properties.
+	Strict bool
+	// Partial reads an update (PATCH): required properties may be absent.
+	Partial bool
+}
+
+// Field is one top-level member of a payload.
+type Field struct {
+	// Name is the member's name.
+	Name string
+	// Raw is the member's JSON value as sent, a substring of the payload.
+	Raw string
+	// Index is the property's position in the type's AllProperties, or -1 for a
+	// dynamic property of an open type.
+	Index int
+}
+
+// Payload is a validated JSON object of a structured type, its members in canonical
+// order: declared properties in schema order (the key first), then dynamic properties
+// in the order sent. Instance annotations are not kept.
+type Payload struct {
+	// Type is the payload's type: the one named by @odata.type, else the expected type.
+	Type *StructuredType
+	// TypeClaimed reports whether the payload carried @odata.type.
+	TypeClaimed bool
+	Fields      []Field
+}
+
+// Field returns the member with the given name, or nil.
+func (p *Payload) Field(name string) *Field {
+	for i := range p.Fields {
+		if p.Fields[i].Name == name {
+			return &p.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Error kinds returned by ReadPayload, matched with errors.As.
+
+// SyntaxError reports a payload that is not valid JSON.
+type SyntaxError struct{}
+
+func (*SyntaxError) Error() string { return "payload is not valid JSON" }
+
+// NotObjectError reports a payload that is valid JSON but not an object.
+type NotObjectError struct{ Kind string }
+
+func (e *NotObjectError) Error() string { return "payload is a JSON " + e.Kind + ", not an object" }
+
+// UnknownPropertyError reports a property the type does not declare.
+type UnknownPropertyError struct {
+	Property string // dotted path for nested members
+	Type     string // qualified type name
+}
+
+func (e *UnknownPropertyError) Error() string {
+	return fmt.Sprintf("property %q does not exist on type %q", e.Property, e.Type)
+}
+
+// InvalidValueError reports a value that does not fit its property.
+type InvalidValueError struct {
+	Property string // dotted path for nested members
+	Type     string // qualified name of the type holding the property
+	Expected string // the property's type, as CSDL writes it
+	Literal  string // the offending JSON text, shortened
+	Reason   string // what is wrong, e.g. "expected a number"
+}
+
+func (e *InvalidValueError) Error() string {
+	return fmt.Sprintf("invalid value %s for property %q of type %q: %s", e.Literal, e.Property, e.Type, e.Reason)
+}
+
+// TypeMismatchError reports an @odata.type that is neither the expected type nor derived from it.
+type TypeMismatchError struct {
+	Claimed  string
+	Expected string
+}
+
+func (e *TypeMismatchError) Error() string {
+	return fmt.Sprintf("type %q is not %q nor derived from it", e.Claimed, e.Expected)
+}
+
+// AbstractTypeError reports a payload whose type is abstract.
+type AbstractTypeError struct{ Type string }
+
+func (e *AbstractTypeError) Error() string {
+	return fmt.Sprintf("cannot create an instance of abstract type %q", e.Type)
+}
+
+// DuplicatePropertyError reports a property sent twice in one object.
+type DuplicatePropertyError struct{ Property string }
+
+func (e *DuplicatePropertyError) Error() string {
+	return fmt.Sprintf("property %q appears more than once", e.Property)
+}
+
+// ReadOnlyPropertyError reports a read-only property in a payload (strict mode).
+type ReadOnlyPropertyError struct{ Property, Type string }
+
+func (e *ReadOnlyPropertyError) Error() string {
+	return fmt.Sprintf("property %q of type %q is read-only", e.Property, e.Type)
+}
+
+// MissingPropertyError reports an absent required property (strict mode).
+type MissingPropertyError struct{ Property, Type string }
+
+func (e *MissingPropertyError) Error() string {
+	return fmt.Sprintf("required property %q of type %q is missing", e.Property, e.Type)
+}
+
+// ReadPayload validates body as a JSON object of type expected (or of a type derived from
+// it that the body names in @odata.type) and returns its members in canonical order.
+// The returned fields point into body.
+func (s *Schema) ReadPayload(expected *StructuredType, body []byte, opts ReadOptions) (*Payload, error) {
+	if !gjson.ValidBytes(body) {
+		return nil, &SyntaxError{}
+	}
+	root := gjson.Parse(string(body))
+	if !root.IsObject() {
+		return nil, &NotObjectError{Kind: jsonKindName(root)}
+	}
+	typ := expected
+	claimed := false
+	if t := root.Get(`@odata\.type`); t.Exists() {
+		if t.Type != gjson.String {
+			return nil, &TypeMismatchError{Claimed: t.Raw, Expected: expected.qualified}
+		}
+		derived := s.lookupStructured(t.Str)
+		if derived == nil || !derived.IsA(expected) {
+			return nil, &TypeMismatchError{Claimed: t.Str, Expected: expected.qualified}
+		}
+		typ, claimed = derived, true
+	}
+	if typ.Abstract && !opts.Partial {
+		return nil, &AbstractTypeError{Type: typ.qualified}
+	}
+	r := reader{schema: s, opts: opts}
+	fields, err := r.object(typ, root, "", true)
+	if err != nil {
+		return nil, err
+	}
+	return &Payload{Type: typ, TypeClaimed: claimed, Fields: fields}, nil
+}
+
+type reader struct {
+	schema *Schema
+	opts   ReadOptions
+}
+
+// object validates obj against t. With collect it returns the top-level fields in
+// canonical order; nested objects are only validated.
+func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collect bool) ([]Field, error) {
+	var (
+		err      error
+		declared []Field
+		dynamic  []Field
+		seen     = newBitset(len(t.all))
+	)
+	if collect {
+		declared = make([]Field, 0, len(t.all))
+	}
+	obj.ForEach(func(k, v gjson.Result) bool {
+		name := k.Str
+		if strings.IndexByte(name, '@') >= 0 {
+			// An instance or property annotation: @odata.type was handled by the caller
+			// (or below, for nested values); others are accepted and not stored.
+			return true
+		}
+		p, idx := t.Property(name)
+		if p == nil {
+			if !t.Open {
+				err = &UnknownPropertyError{Property: join(path, name), Type: t.qualified}
+				return false
+			}
+			for _, d := range dynamic {
+				if d.Name == name {
+					err = &DuplicatePropertyError{Property: join(path, name)}
+					return false
+				}
+			}
+			dynamic = append(dynamic, Field{Name: name, Raw: v.Raw, Index: -1})
+			return true
+		}
+		if seen.has(idx) {
+			err = &DuplicatePropertyError{Property: join(path, name)}
+			return false
+		}
+		seen.set(idx)
+		if r.opts.Strict && p.ReadOnly && !(p == t.key && !r.opts.Partial) {
+			err = &ReadOnlyPropertyError{Property: join(path, name), Type: t.qualified}
+			return false
+		}
+		if err = r.value(t, p, p.ref, v, join(path, name)); err != nil {
+			return false
+		}
+		if collect {
+			declared = append(declared, Field{Name: name, Raw: v.Raw, Index: idx})
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r.opts.Strict && !r.opts.Partial {
+		for i, p := range t.all {
+			if p.Required && !seen.has(i) {
+				return nil, &MissingPropertyError{Property: join(path, p.Name), Type: t.qualified}
+			}
+		}
+	}
+	if !collect {
+		return nil, nil
+	}
+	sortByIndex(declared)
+	return append(declared, dynamic...), nil
+}
+
+// value validates one property value.
+func (r *reader) value(owner *StructuredType, p *Property, ref TypeRef, v gjson.Result, path string) error {
+	bad := func(reason string) error {
+		return &InvalidValueError{Property: path, Type: owner.qualified, Expected: ref.String(),
+			Literal: shorten(v.Raw), Reason: reason}
+	}
+	if v.Type == gjson.Null {
+		if p.NotNull || p == owner.key {
+			return bad("the property is not nullable")
+		}
+		return nil
+	}
+	if ref.Collection {
+		if !v.IsArray() {
+			return bad("expected a JSON array")
+		}
+		elem := ref
+		elem.Collection = false
+		var err error
+		i := 0
+		v.ForEach(func(_, item gjson.Result) bool {
+			if item.Type == gjson.Null {
+				// Collection elements may be null only where the element type is nullable.
+				if p.NotNull {
+					err = bad("collection elements may not be null")
+				}
+			} else {
+				err = r.value(owner, p, elem, item, fmt.Sprintf("%s[%d]", path, i))
+			}
+			i++
+			return err == nil
+		})
+		return err
+	}
+	switch {
+	case ref.Structured != nil:
+		if !v.IsObject() {
+			return bad("expected a JSON object")
+		}
+		t := ref.Structured
+		if ct := v.Get(`@odata\.type`); ct.Exists() {
+			d := r.schema.lookupStructured(ct.Str)
+			if ct.Type != gjson.String || d == nil || !d.IsA(t) {
+				return &TypeMismatchError{Claimed: ct.String(), Expected: t.qualified}
+			}
+			t = d
+		}
+		if t.Abstract {
+			return &AbstractTypeError{Type: t.qualified}
+		}
+		_, err := r.object(t, v, path, false)
+		return err
+	case ref.Enum != nil:
+		if v.Type != gjson.String {
+			return bad("expected a string")
+		}
+		if r.opts.Strict && !enumValid(ref.Enum, v.Str) {
+			return bad("not a member of " + ref.Enum.qualified)
+		}
+		return nil
+	}
+	prim := ref.Primitive
+	switch prim.JSONKind() {
+	case JSONAny:
+		return nil
+	case JSONBool:
+		if v.Type != gjson.True && v.Type != gjson.False {
+			return bad("expected true or false")
+		}
+	case JSONNumber:
+		if v.Type == gjson.String && (prim == EdmSingle || prim == EdmDouble) && prim.validLexical(v.Str) {
+			return nil
+		}
+		if v.Type != gjson.Number {
+			return bad("expected a number")
+		}
+		if r.opts.Strict && !prim.validNumber(v.Raw) {
+			return bad("out of range or not of the form " + ref.name + " takes")
+		}
+	case JSONString:
+		if v.Type != gjson.String {
+			return bad("expected a string")
+		}
+		if r.opts.Strict && !prim.validLexical(v.Str) {
+			return bad("not of the form " + ref.name + " takes")
+		}
+	}
+	return nil
+}
+
+func enumValid(e *EnumType, s string) bool {
+	if !e.Flags {
+		return e.HasMember(s)
+	}
+	for _, part := range strings.Split(s, ",") {
+		if !e.HasMember(strings.TrimSpace(part)) {
+			return false
+		}
+	}
+	return true
+}
+
+// bitset marks property indexes; types with up to 64 properties need no allocation.
+type bitset struct {
+	small uint64
+	large []uint64
+}
+
+func newBitset(n int) bitset {
+	if n <= 64 {
+		return bitset{}
+	}
+	return bitset{large: make([]uint64, (n+63)/64)}
+}
+
+func (b *bitset) set(i int) {
+	if b.large == nil {
+		b.small |= 1 << uint(i)
+		return
+	}
+	b.large[i/64] |= 1 << uint(i%64)
+}
+
+func (b *bitset) has(i int) bool {
+	if b.large == nil {
+		return b.small&(1<<uint(i)) != 0
+	}
+	return b.large[i/64]&(1<<uint(i%64)) != 0
+}
+
+func sortByIndex(f []Field) {
+	// Insertion sort: payloads are small and usually already in schema order.
+	for i := 1; i < len(f); i++ {
+		for j := i; j > 0 && f[j].Index < f[j-1].Index; j-- {
+			f[j], f[j-1] = f[j-1], f[j]
+		}
+	}
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func shorten(raw string) string {
+	const max = 64
+	if len(raw) > max {
+		return raw[:max] + "…"
+	}
+	return raw
+}
+
+func jsonKindName(r gjson.Result) string {
+	switch r.Type {
+	case gjson.String:
+		return "string"
+	case gjson.Number:
+		return "number"
+	case gjson.True, gjson.False:
+		return "boolean"
+	case gjson.Null:
+		return "null"
+	}
+	if r.IsArray() {
+		return "array"
+	}
+	return "value"
+}
+
+// IsPayloadError reports whether err is one of the payload errors ReadPayload returns.
+func IsPayloadError(err error) bool {
+	var (
+		a *SyntaxError
+		b *NotObjectError
+		c *UnknownPropertyError
+		d *InvalidValueError
+		e *TypeMismatchError
+		f *AbstractTypeError
+		g *DuplicatePropertyError
+		h *ReadOnlyPropertyError
+		i *MissingPropertyError
+	)
+	return errors.As(err, &a) || errors.As(err, &b) || errors.As(err, &c) || errors.As(err, &d) ||
+		errors.As(err, &e) || errors.As(err, &f) || errors.As(err, &g) || errors.As(err, &h) || errors.As(err, &i)
+}

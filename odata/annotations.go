@@ -1,0 +1,85 @@
+package odata
+
+// ContextURL returns the absolute @odata.context of a resource:
+// {base}/{version}/$metadata#{resource}, with "/$entity" appended for a single entity.
+// base is scheme://host of the request.
+func ContextURL(base, version, resource string, entity bool) string {
+	n := len(base) + len(version) + len(resource) + 20
+	b := make([]byte, 0, n)
+	b = append(b, base...)
+	b = append(b, '/')
+	b = append(b, version...)
+	b = append(b, "/$metadata#"...)
+	b = append(b, resource...)
+	if entity {
+		b = append(b, "/$entity"...)
+	}
+	return string(b)
+}
+
+// AppendEntity appends an entity response body: @odata.context, @odata.type (when
+// typeName is not empty, as "#namespace.name"), then the members of body, a JSON object.
+func AppendEntity(dst []byte, context, typeName string, body []byte) []byte {
+	dst = append(dst, '{')
+	if context != "" {
+		dst = append(dst, `"@odata.context":`...)
+		dst = AppendString(dst, context)
+		dst = append(dst, ',')
+	}
+	if typeName != "" {
+		dst = append(dst, `"@odata.type":"#`...)
+		dst = append(dst, typeName...)
+		dst = append(dst, `",`...)
+	}
+	return appendMembers(dst, body)
+}
+
+// appendMembers appends the members of the JSON object body and its closing brace,
+// assuming dst already holds an opening brace and possibly members followed by a comma.
+func appendMembers(dst, body []byte) []byte {
+	inner := body[1:] // after '{'
+	if len(inner) > 0 && inner[0] == '}' {
+		// Empty object: drop the comma written after the last annotation, if any.
+		if dst[len(dst)-1] == ',' {
+			dst = dst[:len(dst)-1]
+		}
+		return append(dst, '}')
+	}
+	return append(dst, inner...)
+}
+
+// CollectionWriter writes a collection response: context, optional count and next
+// link, and the value array. Add items, then call Finish.
+type CollectionWriter struct {
+	buf   []byte
+	items int
+}
+
+// NewCollectionWriter starts a collection body in buf (reused from its start).
+func NewCollectionWriter(buf []byte, context, nextLink string) *CollectionWriter {
+	b := append(buf[:0], `{"@odata.context":`...)
+	b = AppendString(b, context)
+	if nextLink != "" {
+		b = append(b, `,"@odata.nextLink":`...)
+		b = AppendString(b, nextLink)
+	}
+	b = append(b, `,"value":[`...)
+	return &CollectionWriter{buf: b}
+}
+
+// Add appends one entity; typeName is written as @odata.type when not empty (Graph writes
+// it for items of a type derived from the collection's).
+func (w *CollectionWriter) Add(typeName string, body []byte) {
+	if w.items > 0 {
+		w.buf = append(w.buf, ',')
+	}
+	w.items++
+	if typeName == "" {
+		w.buf = append(w.buf, body...)
+		return
+	}
+	w.buf = AppendEntity(w.buf, "", typeName, body)
+}
+
+// Finish closes the body and returns it.
+func (w *CollectionWriter) Finish() []byte { return append(w.buf, "]}"...) }
