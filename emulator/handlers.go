@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gorilla/mux"
 	"github.com/tidwall/gjson"
 
 	"github.com/graph-emulator/graph-emulator/entities"
@@ -39,14 +38,13 @@ type response struct {
 // serveResource is the adapter for every /{version}/... request: it resolves the path,
 // runs the handler for the method and writes the response or the Graph error.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
-	vars := mux.Vars(r)
-	version := vars["version"]
+	version, rest, _ := splitVersion(r.URL.EscapedPath())
 	schema := s.cfg.schemas[version]
 	if schema == nil {
 		s.writeError(w, r, odata.ErrInvalidVersion(version))
 		return
 	}
-	path, err := odata.ParsePath(schema, vars["path"])
+	path, err := odata.ParsePath(schema, rest)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,19 +76,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // routes builds the router. Middleware wraps it from outside (see New), because
 // gorilla/mux runs Use middleware only on a match and every answer, a 404 included,
-// needs request ids and a Graph error body.
+// needs request ids and a Graph error body. Routes match on plain string prefixes:
+// path templates would run two regular expressions on every request.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter().UseEncodedPath()
 	r.SkipClean(true)
-	r.HandleFunc("/{version}", s.serveResource).Name("service-root")
-	r.HandleFunc("/{version}/{path:.*}", s.serveResource).Name("resource")
+	r.MatcherFunc(s.matchVersion).HandlerFunc(s.serveResource).Name("resource")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v, _, ok := splitVersion(r.URL.EscapedPath()); ok && v != "" {
+			s.writeError(w, r, odata.ErrInvalidVersion(v))
+			return
+		}
 		s.writeError(w, r, odata.ErrNoResource(r.URL.Path))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, odata.ErrMethodNotAllowed(""))
 	})
 	return r
+}
+
+// matchVersion matches /{version} and /{version}/... for a served version.
+func (s *Server) matchVersion(r *http.Request, _ *mux.RouteMatch) bool {
+	v, _, ok := splitVersion(r.URL.EscapedPath())
+	return ok && s.cfg.schemas[v] != nil
+}
+
+// splitVersion splits an escaped path "/{version}/{rest}" into version and rest.
+func splitVersion(escaped string) (version, rest string, ok bool) {
+	p, ok := strings.CutPrefix(escaped, "/")
+	if !ok {
+		return "", "", false
+	}
+	version, rest, _ = strings.Cut(p, "/")
+	return version, rest, true
 }
 
 // Header names Graph writes in lower case; they are set without canonicalisation so
