@@ -233,7 +233,7 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 func (r *reader) value(owner *StructuredType, p *Property, ref TypeRef, v gjson.Result, path string) error {
 	bad := func(reason string) error {
 		return &InvalidValueError{Property: path, Type: owner.qualified, Expected: ref.String(),
-			Literal: shorten(v.Raw), Reason: reason}
+			Literal: shorten(literal(v)), Reason: reason}
 	}
 	if v.Type == gjson.Null {
 		if p.NotNull || p == owner.key {
@@ -373,6 +373,14 @@ func join(path, name string) string {
 		return name
 	}
 	return path + "." + name
+}
+
+// literal is a value as an error message quotes it: a string's text, else its JSON.
+func literal(v gjson.Result) string {
+	if v.Type == gjson.String {
+		return v.Str
+	}
+	return v.Raw
 }
 
 func shorten(raw string) string {
