@@ -1,5 +1,7 @@
 package odata
 
+import "bytes"
+
 // ContextURL returns the absolute @odata.context of a resource:
 // {base}/{version}/$metadata#{resource}, with "/$entity" appended for a single entity.
 // base is scheme://host of the request.
@@ -37,7 +39,7 @@ func AppendEntity(dst []byte, context, typeName string, body []byte) []byte {
 // appendMembers appends the members of the JSON object body and its closing brace,
 // assuming dst already holds an opening brace and possibly members followed by a comma.
 func appendMembers(dst, body []byte) []byte {
-	inner := body[1:] // after '{'
+	inner := bytes.TrimLeft(body[1:], " \t\r\n") // after '{'
 	if len(inner) > 0 && inner[0] == '}' {
 		// Empty object: drop the comma written after the last annotation, if any.
 		if dst[len(dst)-1] == ',' {

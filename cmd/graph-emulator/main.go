@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -54,24 +55,44 @@ func envName(flagName string) string {
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parseFlags reads args, then fills every flag not given from its environment variable.
-func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
-	o := &options{}
+// defaults returns the options used when neither a flag nor its variable is given.
+func defaults() options {
+	return options{
+		addr:            "127.0.0.1:8080",
+		maxBodyBytes:    emulator.DefaultMaxBodyBytes,
+		pageSize:        emulator.DefaultPageSize,
+		logLevel:        slog.LevelInfo,
+		logFormat:       "text",
+		shutdownTimeout: 10 * time.Second,
+	}
+}
+
+// newFlagSet defines every flag on a new FlagSet that writes into o, whose current
+// values are the defaults. Each value checks itself in Set, so that a bad value is
+// refused with the flag's or the variable's name wherever it comes from.
+func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("graph-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on; port 0 picks a free port")
-	fs.BoolVar(&o.strict, "strict", false, "also check Edm lexical forms, read-only and required properties in request bodies")
-	fs.Int64Var(&o.maxBodyBytes, "max-body-bytes", emulator.DefaultMaxBodyBytes, "largest request body accepted, in `bytes`, after decompression")
-	fs.IntVar(&o.pageSize, "page-size", emulator.DefaultPageSize, "entities in one page of a collection before @odata.nextLink")
-	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log `level`: debug (logs every request), info, warn or error")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log `format` on stderr: text or json")
-	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may take to finish on SIGINT or SIGTERM")
+	fs.Var((*addrValue)(&o.addr), "addr", "`host:port` to listen on; port 0 picks a free port")
+	fs.BoolVar(&o.strict, "strict", o.strict, "also check Edm lexical forms, read-only and required properties in request bodies")
+	fs.Var(positive[int64]{&o.maxBodyBytes}, "max-body-bytes", "largest request body accepted, in `bytes`, after decompression")
+	fs.Var(positive[int]{&o.pageSize}, "page-size", "`number` of entities in one page of a collection before @odata.nextLink")
+	fs.TextVar(&o.logLevel, "log-level", o.logLevel, "log `level`: debug (logs every request), info, warn or error")
+	fs.Var((*logFormatValue)(&o.logFormat), "log-format", "log `format` on stderr: text or json")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "how long in-flight requests may take to finish on SIGINT or SIGTERM")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
 			"Each flag may also be set with the environment variable %s<FLAG> (upper case, '-' as '_').\n\nFlags:\n", envPrefix)
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+// parseFlags reads args, then fills every flag not given from its environment variable.
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	o := defaults()
+	fs := newFlagSet(&o, stderr)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -94,16 +115,55 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	if err != nil {
 		return nil, err
 	}
-	if o.logFormat != "text" && o.logFormat != "json" {
-		return nil, fmt.Errorf("--log-format %q: want text or json", o.logFormat)
+	return &o, nil
+}
+
+// addrValue is a host:port flag value.
+type addrValue string
+
+func (a *addrValue) String() string { return string(*a) }
+
+func (a *addrValue) Set(s string) error {
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		return fmt.Errorf("want host:port: %w", err)
 	}
-	if o.maxBodyBytes <= 0 {
-		return nil, fmt.Errorf("--max-body-bytes must be positive")
+	*a = addrValue(s)
+	return nil
+}
+
+// positive is an integer flag value greater than zero, stored in *p.
+type positive[T int | int64] struct{ p *T }
+
+func (v positive[T]) String() string {
+	if v.p == nil {
+		return "0"
 	}
-	if o.pageSize <= 0 {
-		return nil, fmt.Errorf("--page-size must be positive")
+	return strconv.FormatInt(int64(*v.p), 10)
+}
+
+func (v positive[T]) Set(s string) error {
+	n, err := strconv.ParseInt(s, 0, 64)
+	if err != nil || int64(T(n)) != n {
+		return fmt.Errorf("not an integer in range: %q", s)
 	}
-	return o, nil
+	if n <= 0 {
+		return fmt.Errorf("must be positive, got %d", n)
+	}
+	*v.p = T(n)
+	return nil
+}
+
+// logFormatValue is text or json.
+type logFormatValue string
+
+func (f *logFormatValue) String() string { return string(*f) }
+
+func (f *logFormatValue) Set(s string) error {
+	if s != "text" && s != "json" {
+		return fmt.Errorf("want text or json, got %q", s)
+	}
+	*f = logFormatValue(s)
+	return nil
 }
 
 // run serves until ctx is done, then shuts down gracefully: in-flight requests finish.
