@@ -98,10 +98,11 @@ func (p Primitive) integerRange() (lo, hi int64, ok bool) {
 }
 
 var (
-	dateRE      = regexp.MustCompile(`^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`)
-	timeOfDayRE = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,12})?)?$`)
-	durationRE  = regexp.MustCompile(`^-?P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$`)
-	guidRE      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	dateRE         = regexp.MustCompile(`^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`)
+	timeOfDayRE    = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,12})?)?$`)
+	durationRE     = regexp.MustCompile(`^-?P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$`)
+	dtoNoSecondsRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$`)
+	guidRE         = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
 // validLexical reports whether s is a valid lexical form of the string-valued primitive p.
@@ -114,6 +115,10 @@ func (p Primitive) validLexical(s string) bool {
 		_, err := time.Parse("2006-01-02", s)
 		return err == nil || s[0] == '-' || len(s) > 10
 	case EdmDateTimeOffset:
+		// OData's grammar makes the seconds optional; Go's RFC 3339 parser does not.
+		if dtoNoSecondsRE.MatchString(s) {
+			s = s[:16] + ":00" + s[16:]
+		}
 		_, err := time.Parse(time.RFC3339Nano, s)
 		return err == nil
 	case EdmTimeOfDay:

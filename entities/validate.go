@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -76,7 +77,7 @@ type InvalidValueError struct {
 	Property string // dotted path for nested members
 	Type     string // qualified name of the type holding the property
 	Expected string // the property's type, as CSDL writes it
-	Literal  string // the offending JSON text, shortened
+	Literal  string // the offending value: a string's text, else its JSON; shortened
 	Reason   string // what is wrong, e.g. "expected a number"
 }
 
@@ -386,7 +387,11 @@ func literal(v gjson.Result) string {
 func shorten(raw string) string {
 	const max = 64
 	if len(raw) > max {
-		return raw[:max] + "…"
+		cut := max
+		for cut > 0 && !utf8.RuneStart(raw[cut]) {
+			cut--
+		}
+		return raw[:cut] + "…"
 	}
 	return raw
 }
