@@ -81,6 +81,8 @@ type StructuredType struct {
 	Key []string
 	// Properties lists the properties this type declares, in schema order.
 	Properties []*Property
+	// NavigationProperties lists the navigation properties this type declares.
+	NavigationProperties []*NavigationProperty
 
 	namespace string
 	qualified string
@@ -88,6 +90,9 @@ type StructuredType struct {
 	all       []*Property
 	index     map[string]int
 	key       *Property
+	allNav    []*NavigationProperty
+	navIndex  map[string]int
+	derived   []*StructuredType
 }
 
 // QualifiedName returns namespace.name, e.g. "microsoft.graph.user".
@@ -131,6 +136,8 @@ type EnumType struct {
 	Name    string
 	Flags   bool
 	Members []string
+	// Values holds each member's value, Values[i] for Members[i]; nil means 0, 1, 2, ...
+	Values []int64
 
 	namespace string
 	qualified string
@@ -151,6 +158,8 @@ type EntitySet struct {
 	Name string
 	// EntityType is the qualified name of the set's entity type.
 	EntityType string
+	// Bindings tell which entity set holds the targets of each navigation property.
+	Bindings []NavigationBinding
 
 	typ *StructuredType
 }
@@ -169,6 +178,14 @@ type Schema struct {
 	sets       map[string]*EntitySet
 	setOrder   []*EntitySet
 	resolved   bool
+
+	singletons     map[string]*Singleton
+	singletonOrder []*Singleton
+	operations     []*Operation
+	imports        []OperationImport
+	bound          map[*StructuredType][]*Operation // by binding type
+	boundColl      map[*StructuredType][]*Operation // by collection binding type
+	container      string
 }
 
 // NewSchema returns an empty schema whose default namespace is namespace
@@ -180,6 +197,7 @@ func NewSchema(namespace string) *Schema {
 		structured: map[string]*StructuredType{},
 		enums:      map[string]*EnumType{},
 		sets:       map[string]*EntitySet{},
+		singletons: map[string]*Singleton{},
 	}
 }
 
@@ -235,14 +253,21 @@ func (s *Schema) AddEnumIn(namespace string, e *EnumType) error {
 
 // AddEntitySet adds an entity set of the named entity type.
 func (s *Schema) AddEntitySet(name, entityType string) error {
+	return s.AddEntitySetWith(&EntitySet{Name: name, EntityType: entityType})
+}
+
+// AddEntitySetWith adds an entity set with its navigation bindings.
+func (s *Schema) AddEntitySetWith(es *EntitySet) error {
 	if s.resolved {
-		return fmt.Errorf("schema: add entity set %s: schema already resolved", name)
+		return fmt.Errorf("schema: add entity set %s: schema already resolved", es.Name)
 	}
-	if _, dup := s.sets[name]; dup {
-		return fmt.Errorf("schema: entity set %s declared twice", name)
+	if _, dup := s.sets[es.Name]; dup {
+		return fmt.Errorf("schema: entity set %s declared twice", es.Name)
 	}
-	es := &EntitySet{Name: name, EntityType: entityType}
-	s.sets[name] = es
+	if _, dup := s.singletons[es.Name]; dup {
+		return fmt.Errorf("schema: %s is both an entity set and a singleton", es.Name)
+	}
+	s.sets[es.Name] = es
 	s.setOrder = append(s.setOrder, es)
 	return nil
 }
@@ -272,6 +297,14 @@ func (s *Schema) Resolve() error {
 			}
 			p.ref = ref
 		}
+	}
+	for _, n := range names {
+		if err := s.resolveNavigation(s.structured[n]); err != nil {
+			return err
+		}
+	}
+	if err := s.resolveContainer(); err != nil {
+		return err
 	}
 	for _, es := range s.setOrder {
 		t := s.lookupStructured(es.EntityType)
