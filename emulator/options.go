@@ -31,6 +31,8 @@ type config struct {
 	now          func() time.Time
 	newID        func() string
 	store        Store
+	trustProxy   bool // see WithTrustProxy
+	singletons   map[string]string
 }
 
 // WithSchema serves version ("v1.0" or "beta") from schema, which must be resolved.
@@ -110,6 +112,20 @@ func WithIDGenerator(gen func() string) Option {
 			return fmt.Errorf("emulator: nil id generator")
 		}
 		c.newID = gen
+		return nil
+	}
+}
+
+// WithSingletonKey maps a singleton whose type is an entity set's type onto the entity
+// with key id in that set: WithSingletonKey("me", id) makes /me the user id, the
+// signed-in user. Default: no mapping, and such a singleton answers Graph's 400 for a
+// request without a signed-in user; a mapped one answers 404 until the entity exists.
+func WithSingletonKey(singleton, id string) Option {
+	return func(c *config) error {
+		if singleton == "" || id == "" {
+			return fmt.Errorf("emulator: singleton key needs a singleton name and an id")
+		}
+		c.singletons[singleton] = id
 		return nil
 	}
 }

@@ -33,6 +33,7 @@ type Server struct {
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
 		schemas:      map[string]*entities.Schema{},
+		singletons:   map[string]string{},
 		maxBodyBytes: DefaultMaxBodyBytes,
 		pageSize:     DefaultPageSize,
 		logger:       slog.New(slog.DiscardHandler),

@@ -3,6 +3,7 @@ package emulator
 import (
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -49,6 +50,9 @@ type Store interface {
 	Scan(collection string, after uint64, fn func(Entity) bool)
 	// Len returns the number of entities in the collection.
 	Len(collection string) int
+	// DropPrefix removes every collection whose name starts with prefix (the
+	// collections contained in a deleted entity).
+	DropPrefix(prefix string)
 	// Reset removes every entity.
 	Reset()
 }
@@ -214,6 +218,17 @@ func (s *MemoryStore) Len(collection string) int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.live
+}
+
+// DropPrefix implements Store.
+func (s *MemoryStore) DropPrefix(prefix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name := range s.colls {
+		if strings.HasPrefix(name, prefix) {
+			delete(s.colls, name)
+		}
+	}
 }
 
 // Reset implements Store.
