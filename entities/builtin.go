@@ -18,7 +18,57 @@ func Builtin(version string) (*Schema, error) {
 	}
 	s := NewSchema(GraphNamespace)
 	s.AddAlias("graph", GraphNamespace)
-	types := []*StructuredType{
+	if err := AddBuiltins(s); err != nil {
+		return nil, err
+	}
+	if err := s.Resolve(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// AddBuiltins adds the built-in types to an unresolved schema where it lacks them, and
+// an entity set for each type Graph documents without a collection URI where the schema
+// has no set of that name. A schema loaded from Graph's CSDL gets what the seed documents
+// need this way: v1.0 lacks office365ServicesUserCounts, beta has the type but no set.
+func AddBuiltins(s *Schema) error {
+	for _, t := range builtinTypes() {
+		if s.lookupStructured(GraphNamespace+"."+t.Name) != nil {
+			continue
+		}
+		if err := s.AddTypeIn(GraphNamespace, t); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{"office365ServicesUserCounts"} {
+		if err := s.Expose(GraphNamespace+"."+name, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Expose gives the entity type typeName an entity set of its own, named setName or, when
+// setName is empty, after the type. It does nothing when a set of that name exists.
+// Call it before Resolve.
+func (s *Schema) Expose(typeName, setName string) error {
+	t := s.lookupStructured(typeName)
+	if t == nil || t.Kind != KindEntity {
+		return fmt.Errorf("schema: expose %s: no such entity type", typeName)
+	}
+	if setName == "" {
+		setName = t.Name
+	}
+	if s.sets[setName] != nil {
+		return nil
+	}
+	return s.AddEntitySet(setName, t.qualified)
+}
+
+// builtinTypes returns new copies of the built-in types: microsoft.graph.entity and the
+// types of the seed documents.
+func builtinTypes() []*StructuredType {
+	return []*StructuredType{
 		{
 			Name:     "entity",
 			Kind:     KindEntity,
@@ -52,18 +102,4 @@ func Builtin(version string) (*Schema, error) {
 			},
 		},
 	}
-	for _, t := range types {
-		if err := s.AddType(t); err != nil {
-			return nil, err
-		}
-	}
-	// Graph documents office365ServicesUserCounts without a collection URI: it gets an
-	// entity set named after the type.
-	if err := s.AddEntitySet("office365ServicesUserCounts", "microsoft.graph.office365ServicesUserCounts"); err != nil {
-		return nil, err
-	}
-	if err := s.Resolve(); err != nil {
-		return nil, err
-	}
-	return s, nil
 }

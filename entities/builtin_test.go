@@ -251,3 +251,79 @@ func readSeedTable(file string) (map[string]string, error) {
 	}
 	return rows, sc.Err()
 }
+
+func TestAddBuiltinsMergesIntoALoadedSchema(t *testing.T) {
+	t.Parallel()
+	const seedType = "microsoft.graph.office365ServicesUserCounts"
+	t.Run("type and set missing", func(t *testing.T) {
+		t.Parallel()
+		s := entities.NewSchema("microsoft.graph")
+		if err := s.AddType(&entities.StructuredType{Name: "entity", Kind: entities.KindEntity, Abstract: true,
+			Key: []string{"id"}, Properties: []*entities.Property{{Name: "id", Type: "Edm.String", NotNull: true}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := entities.AddBuiltins(s); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		set := s.EntitySet("office365ServicesUserCounts")
+		if set == nil || set.Type().QualifiedName() != seedType || len(set.Type().AllProperties()) != 17 {
+			t.Fatalf("set %+v", set)
+		}
+	})
+	t.Run("type present keeps its own definition", func(t *testing.T) {
+		t.Parallel()
+		s := entities.NewSchema("microsoft.graph")
+		for _, typ := range []*entities.StructuredType{
+			{Name: "entity", Kind: entities.KindEntity, Abstract: true, Key: []string{"id"},
+				Properties: []*entities.Property{{Name: "id", Type: "Edm.String", NotNull: true}}},
+			{Name: "office365ServicesUserCounts", Kind: entities.KindEntity, BaseType: "microsoft.graph.entity",
+				Properties: []*entities.Property{{Name: "onlyThis", Type: "Edm.Int64"}}},
+		} {
+			if err := s.AddType(typ); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := entities.AddBuiltins(s); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		typ := s.EntitySet("office365ServicesUserCounts").Type()
+		if p, _ := typ.Property("onlyThis"); p == nil || len(typ.AllProperties()) != 2 {
+			t.Errorf("the loaded type was replaced: %d properties", len(typ.AllProperties()))
+		}
+	})
+}
+
+func TestExpose(t *testing.T) {
+	t.Parallel()
+	s := entities.NewSchema("microsoft.graph")
+	if err := s.AddType(&entities.StructuredType{Name: "thing", Kind: entities.KindEntity, Key: []string{"id"},
+		Properties: []*entities.Property{{Name: "id", Type: "Edm.String", NotNull: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Expose("microsoft.graph.nothing", ""); err == nil {
+		t.Error("exposing an unknown type must fail")
+	}
+	if err := s.Expose("microsoft.graph.thing", "things"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Expose("microsoft.graph.thing", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Expose("microsoft.graph.thing", "things"); err != nil {
+		t.Fatalf("exposing again under an existing name must do nothing: %v", err)
+	}
+	if err := s.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"things", "thing"} {
+		if set := s.EntitySet(name); set == nil || set.Type().Name != "thing" {
+			t.Errorf("set %s: %+v", name, set)
+		}
+	}
+}
