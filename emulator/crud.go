@@ -254,11 +254,10 @@ func (s *Server) update(rq *request, r *resource, merge bool) (*response, error)
 		if cur.Type != typeName {
 			return Entity{}, errTypeChanged
 		}
-		fields := p.Fields
 		if merge {
-			fields = mergeFields(typ, cur.Body, p.Fields)
+			return Entity{Type: cur.Type, Body: mergeBody(typ, key.Name, cur.Body, p.Fields)}, nil
 		}
-		return Entity{Type: cur.Type, Body: renderBody(key.Name, id, fields)}, nil
+		return Entity{Type: cur.Type, Body: renderBody(key.Name, id, p.Fields)}, nil
 	})
 	if errors.Is(err, errTypeChanged) {
 		return nil, &odata.Error{Status: http.StatusConflict, Code: "Request_BadRequest",

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"unsafe"
+
 	"github.com/tidwall/gjson"
 
 	"github.com/graph-emulator/graph-emulator/entities"
@@ -13,7 +15,9 @@ import (
 func renderBody(keyName, id string, fields []entities.Field) []byte {
 	n := len(keyName) + len(id) + 8
 	for _, f := range fields {
-		n += len(f.Name) + len(f.Raw) + 4
+		if f.Name != keyName {
+			n += len(f.Name) + len(f.Raw) + 4
+		}
 	}
 	b := make([]byte, 0, n)
 	b = append(b, '{')
@@ -36,43 +40,66 @@ func renderBody(keyName, id string, fields []entities.Field) []byte {
 	return b
 }
 
-// mergeFields returns the members of the stored object with patch applied: patched
-// members replace stored ones, new declared members take their schema position, new
-// dynamic members go last. A null in patch is kept as null (it clears the property).
-func mergeFields(t *entities.StructuredType, stored []byte, patch []entities.Field) []entities.Field {
-	out := make([]entities.Field, 0, len(patch)+16)
-	gjson.Parse(string(stored)).ForEach(func(k, v gjson.Result) bool {
-		_, idx := t.Property(k.Str)
-		out = append(out, entities.Field{Name: k.Str, Raw: v.Raw, Index: idx})
+// mergeBody returns the stored object with patch applied, in one pass over the stored
+// bytes: patched members replace stored ones in place, new declared members take their
+// schema position, new dynamic members go last. A null in patch is kept as null (it
+// clears the property). The key is never changed. stored is canonical (see renderBody).
+func mergeBody(t *entities.StructuredType, keyName string, stored []byte, patch []entities.Field) []byte {
+	n := len(stored) + 2
+	for _, f := range patch {
+		n += len(f.Name) + len(f.Raw) + 4
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	used := make([]bool, len(patch))
+	next := 0 // first patch field that may still need inserting (patch is canonical)
+	// insertBefore writes the unused declared patch fields that come before index idx.
+	insertBefore := func(idx int) {
+		for ; next < len(patch) && patch[next].Index >= 0 && (idx < 0 || patch[next].Index < idx); next++ {
+			if !used[next] && patch[next].Name != keyName {
+				used[next] = true
+				b = appendMember(b, patch[next].Name, patch[next].Raw)
+			}
+		}
+	}
+	// A stored body is never mutated, so gjson may read it without a copy.
+	gjson.Parse(unsafe.String(unsafe.SliceData(stored), len(stored))).ForEach(func(k, v gjson.Result) bool {
+		name := k.Str
+		if next < len(patch) {
+			_, idx := t.Property(name)
+			insertBefore(idx)
+		}
+		for i := range patch {
+			if patch[i].Name == name {
+				used[i] = true
+				if name == keyName {
+					break // the key stays as stored
+				}
+				b = appendMember(b, name, patch[i].Raw)
+				return true
+			}
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, stored[k.Index:v.Index+len(v.Raw)]...)
 		return true
 	})
-	for _, pf := range patch {
-		replaced := false
-		for i := range out {
-			if out[i].Name == pf.Name {
-				out[i].Raw = pf.Raw
-				replaced = true
-				break
-			}
+	insertBefore(-1)
+	for i, f := range patch {
+		if !used[i] && f.Name != keyName {
+			b = appendMember(b, f.Name, f.Raw)
 		}
-		if replaced {
-			continue
-		}
-		if pf.Index < 0 {
-			out = append(out, pf)
-			continue
-		}
-		// Insert before the first member with a greater index or a dynamic one.
-		pos := len(out)
-		for i, f := range out {
-			if f.Index < 0 || f.Index > pf.Index {
-				pos = i
-				break
-			}
-		}
-		out = append(out, entities.Field{})
-		copy(out[pos+1:], out[pos:])
-		out[pos] = pf
 	}
-	return out
+	return append(b, '}')
+}
+
+// appendMember appends "name":value to an object being written after '{'.
+func appendMember(b []byte, name, raw string) []byte {
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b = odata.AppendString(b, name)
+	b = append(b, ':')
+	return odata.AppendRaw(b, raw)
 }

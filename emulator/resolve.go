@@ -60,7 +60,7 @@ func (s *Server) resolve(rq *request) (*resource, error) {
 		switch seg.Kind {
 		case odata.SegEntitySet:
 			r.coll = seg.Set.Name
-			r.sources = s.setSources(rq.schema, seg.Set)
+			r.sources = s.sources[seg.Set]
 			r.declared, r.typ = seg.Type, seg.Type
 			r.context, r.canonical = seg.Set.Name, seg.Set.Name
 		case odata.SegSingleton:
@@ -119,7 +119,7 @@ func (s *Server) resolveSingleton(rq *request, r *resource, seg *odata.Segment) 
 			return &odata.Error{Status: http.StatusBadRequest, Code: "BadRequest",
 				Message: "/" + sg.Name + " request is only valid with delegated authentication flow."}
 		}
-		r.coll, r.sources, r.id = set.Name, s.setSources(rq.schema, set), id
+		r.coll, r.sources, r.id = set.Name, s.sources[set], id
 		return s.lookup(rq, r)
 	}
 	r.coll, r.sources, r.id, r.singleton = sep+"singleton"+sep+sg.Name, nil, sg.Name, true
@@ -217,7 +217,7 @@ func (s *Server) entityIsA(schema *entities.Schema, e Entity, t *entities.Struct
 
 // setSources lists set's collection and those of the sets whose type derives from its
 // type: a set of a base type sees the entities of its derived types' sets.
-func (s *Server) setSources(schema *entities.Schema, set *entities.EntitySet) []string {
+func setSources(schema *entities.Schema, set *entities.EntitySet) []string {
 	out := []string{set.Name}
 	for _, other := range schema.EntitySets() {
 		if other != set && other.Type() != set.Type() && other.Type().IsA(set.Type()) {

@@ -23,6 +23,8 @@ type Server struct {
 	cfg     config
 	store   Store
 	handler http.Handler
+	// sources lists, for each entity set, the collections a GET of the set lists.
+	sources map[*entities.EntitySet][]string
 
 	bufs  sync.Pool // *[]byte: response and request body buffers
 	gzips sync.Pool // *gzip.Reader
@@ -60,7 +62,12 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.store == nil {
 		cfg.store = NewMemoryStore()
 	}
-	s := &Server{cfg: cfg, store: cfg.store}
+	s := &Server{cfg: cfg, store: cfg.store, sources: map[*entities.EntitySet][]string{}}
+	for _, schema := range cfg.schemas {
+		for _, set := range schema.EntitySets() {
+			s.sources[set] = setSources(schema, set)
+		}
+	}
 	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
 	s.handler = s.withRequestIDs(s.withRecovery(s.withBodyLimit(s.routes())))
 	return s, nil
@@ -129,8 +136,9 @@ func (s *Server) withRequestIDs(next http.Handler) http.Handler {
 			cid = id
 		}
 		h := w.Header()
-		h[hdrRequestID] = []string{id}
-		h[hdrClientRequestID] = []string{cid}
+		ids := []string{id, cid} // one allocation for both header values
+		h[hdrRequestID] = ids[0:1:1]
+		h[hdrClientRequestID] = ids[1:2:2]
 		h["OData-Version"] = odataVersion
 		if !s.cfg.logger.Enabled(r.Context(), slog.LevelDebug) {
 			next.ServeHTTP(w, r)

@@ -150,7 +150,8 @@ func (s *Schema) ReadPayload(expected *StructuredType, body []byte, opts ReadOpt
 		return nil, &AbstractTypeError{Type: typ.qualified}
 	}
 	r := reader{schema: s, opts: opts}
-	fields, err := r.object(typ, root, "", true)
+	// A member takes at least 6 bytes ("a":1,), which bounds the fields to expect.
+	fields, err := r.object(typ, root, "", min(len(typ.all), len(body)/6+1))
 	if err != nil {
 		return nil, err
 	}
@@ -162,17 +163,17 @@ type reader struct {
 	opts   ReadOptions
 }
 
-// object validates obj against t. With collect it returns the top-level fields in
-// canonical order; nested objects are only validated.
-func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collect bool) ([]Field, error) {
+// object validates obj against t. With collect > 0 it returns the top-level fields in
+// canonical order, expecting about collect of them; nested objects are only validated.
+func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collect int) ([]Field, error) {
 	var (
 		err      error
 		declared []Field
 		dynamic  []Field
 		seen     = newBitset(len(t.all))
 	)
-	if collect {
-		declared = make([]Field, 0, len(t.all))
+	if collect > 0 {
+		declared = make([]Field, 0, collect)
 	}
 	obj.ForEach(func(k, v gjson.Result) bool {
 		name := k.Str
@@ -208,7 +209,7 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 		if err = r.value(t, p, p.ref, v, join(path, name)); err != nil {
 			return false
 		}
-		if collect {
+		if collect > 0 {
 			declared = append(declared, Field{Name: name, Raw: v.Raw, Index: idx})
 		}
 		return true
@@ -223,7 +224,7 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 			}
 		}
 	}
-	if !collect {
+	if collect == 0 {
 		return nil, nil
 	}
 	sortByIndex(declared)
@@ -280,7 +281,7 @@ func (r *reader) value(owner *StructuredType, p *Property, ref TypeRef, v gjson.
 		if t.Abstract {
 			return &AbstractTypeError{Type: t.qualified}
 		}
-		_, err := r.object(t, v, path, false)
+		_, err := r.object(t, v, path, 0)
 		return err
 	case ref.Enum != nil:
 		if v.Type != gjson.String {

@@ -6,17 +6,10 @@ import "bytes"
 // {base}/{version}/$metadata#{resource}, with "/$entity" appended for a single entity.
 // base is scheme://host of the request.
 func ContextURL(base, version, resource string, entity bool) string {
-	n := len(base) + len(version) + len(resource) + 20
-	b := make([]byte, 0, n)
-	b = append(b, base...)
-	b = append(b, '/')
-	b = append(b, version...)
-	b = append(b, "/$metadata#"...)
-	b = append(b, resource...)
 	if entity {
-		b = append(b, "/$entity"...)
+		return base + "/" + version + "/$metadata#" + resource + "/$entity"
 	}
-	return string(b)
+	return base + "/" + version + "/$metadata#" + resource
 }
 
 // AppendEntity appends an entity response body: @odata.context, @odata.type (when

@@ -82,6 +82,8 @@ type Path struct {
 	Set *entities.EntitySet
 	// Key is the last key of the path, or "".
 	Key string
+
+	segs [4]Segment // backs Segments for short paths
 }
 
 // Last returns the last segment. The path must not be the service root.
@@ -96,7 +98,8 @@ func ParsePath(schema *entities.Schema, escaped string) (*Path, error) {
 	if escaped == "" {
 		return &Path{Kind: PathServiceRoot}, nil
 	}
-	p := &Path{Segments: make([]Segment, 0, 4)}
+	p := &Path{}
+	p.Segments = p.segs[:0]
 	raw := escaped
 	first := true
 	for raw != "" || first {
