@@ -1,23 +1,29 @@
 // Command graph-emulator serves a local stand-in for Microsoft Graph.
 //
-// It prints its base URL as the first line on stdout and logs to stderr. Every flag has an
+// It prints its base URL as the first line on stdout (and, when it serves HTTP and HTTPS
+// on two listeners, the HTTPS one on the second; see listeners) and logs to stderr.
+// HTTPS certificates are made at start or read from files (tls.go). Every flag has an
 // environment equivalent, GRAPH_EMULATOR_<FLAG> (upper case, '-' as '_'); a flag given on
 // the command line wins over its variable.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -45,6 +51,15 @@ type options struct {
 	logLevel        slog.Level
 	logFormat       string
 	shutdownTimeout time.Duration
+
+	tls        bool   // serve HTTPS with a generated certificate
+	tlsAddr    string // host:port of the HTTPS listener; "" for none of its own
+	tlsHosts   string // extra names for the generated certificate, comma-separated
+	tlsDir     string // directory keeping the generated CA and certificate; "" for none
+	tlsCA      string // file the generated CA certificate is written to
+	tlsCert    string // PEM certificate (chain) to serve instead of a generated one
+	tlsKey     string // PEM private key of tlsCert
+	trustProxy bool   // honour X-Forwarded-Proto and X-Forwarded-Host
 }
 
 // envPrefix prefixes the environment variable of every flag.
@@ -64,6 +79,7 @@ func defaults() options {
 		logLevel:        slog.LevelInfo,
 		logFormat:       "text",
 		shutdownTimeout: 10 * time.Second,
+		tlsCA:           defaultCAFile(),
 	}
 }
 
@@ -80,10 +96,26 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.TextVar(&o.logLevel, "log-level", o.logLevel, "log `level`: debug (logs every request), info, warn or error")
 	fs.Var((*logFormatValue)(&o.logFormat), "log-format", "log `format` on stderr: text or json")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "how long in-flight requests may take to finish on SIGINT or SIGTERM")
+	fs.BoolVar(&o.tls, "tls", o.tls, "serve HTTPS with a CA and a server certificate generated at start (see HTTPS above)")
+	fs.Var((*optionalAddrValue)(&o.tlsAddr), "tls-addr", "`host:port` of a separate HTTPS listener; with it, plain HTTP listens only if --addr is given")
+	fs.Var((*hostsValue)(&o.tlsHosts), "tls-host", "extra `name` or IP address for the generated certificate, besides localhost, 127.0.0.1 and ::1; repeat it or separate names with commas")
+	fs.Var((*pathValue)(&o.tlsDir), "tls-dir", "`directory` that keeps the generated CA and certificate and reuses them while valid and covering every host")
+	fs.Var((*pathValue)(&o.tlsCA), "tls-ca", "`file` the generated CA certificate (PEM) is written to, for clients to trust")
+	fs.Var((*pathValue)(&o.tlsCert), "tls-cert", "PEM `file` with the server certificate (then any intermediates) to serve instead of generating one; needs --tls-key")
+	fs.Var((*pathValue)(&o.tlsKey), "tls-key", "PEM `file` with the private key of --tls-cert")
+	fs.BoolVar(&o.trustProxy, "trust-proxy", o.trustProxy, "build absolute URLs from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy you run)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
-			"Each flag may also be set with the environment variable %s<FLAG> (upper case, '-' as '_').\n\nFlags:\n", envPrefix)
+			"Each flag may also be set with the environment variable %s<FLAG> (upper case, '-' as '_').\n\n"+
+			"HTTPS: --tls, or --tls-cert with --tls-key, turns HTTPS on.\n"+
+			"  - without --tls-addr, one listener on --addr serves HTTPS;\n"+
+			"  - with --tls-addr, HTTPS listens there, and plain HTTP on --addr only if --addr\n"+
+			"    (or %sADDR) is given; the first stdout line is then the HTTP base URL and\n"+
+			"    the second the HTTPS one.\n"+
+			"  The generated CA certificate is written to --tls-ca and its path logged; a client\n"+
+			"  trusts it with SSL_CERT_FILE (Go on Linux), NODE_EXTRA_CA_CERTS (Node),\n"+
+			"  REQUESTS_CA_BUNDLE (Python requests) or curl --cacert.\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -91,16 +123,24 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 
 // parseFlags reads args, then fills every flag not given from its environment variable.
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	o, _, err := parse(args, getenv, stderr)
+	return o, err
+}
+
+// parse is parseFlags that also returns the names of the flags set, on the command line
+// or by their variable.
+func parse(args []string, getenv func(string) string, stderr io.Writer) (*options, map[string]bool, error) {
 	o := defaults()
 	fs := newFlagSet(&o, stderr)
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+		return nil, nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	set := maps.Clone(given)
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if err != nil || given[f.Name] {
@@ -110,12 +150,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 			if e := f.Value.Set(v); e != nil {
 				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, e)
 			}
+			set[f.Name] = true
 		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &o, nil
+	return &o, set, nil
 }
 
 // addrValue is a host:port flag value.
@@ -129,6 +170,55 @@ func (a *addrValue) Set(s string) error {
 	}
 	*a = addrValue(s)
 	return nil
+}
+
+// optionalAddrValue is a host:port flag value whose default is "" (no listener).
+type optionalAddrValue string
+
+func (a *optionalAddrValue) String() string { return string(*a) }
+
+func (a *optionalAddrValue) Set(s string) error { return (*addrValue)(a).Set(s) }
+
+// pathValue is a file or directory name; it may not be empty.
+type pathValue string
+
+func (p *pathValue) String() string { return string(*p) }
+
+func (p *pathValue) Set(s string) error {
+	if s == "" {
+		return errors.New("want a file name, got an empty string")
+	}
+	*p = pathValue(s)
+	return nil
+}
+
+// hostsValue collects host names and IP addresses, comma-separated; each Set adds one
+// or several (a comma-separated list).
+type hostsValue string
+
+func (h *hostsValue) String() string { return string(*h) }
+
+func (h *hostsValue) Set(s string) error {
+	names := h.list()
+	for part := range strings.SplitSeq(s, ",") {
+		n, err := normalizeHost(part)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	*h = hostsValue(strings.Join(names, ","))
+	return nil
+}
+
+// list returns the names, normalised, in the order given.
+func (h *hostsValue) list() []string {
+	if *h == "" {
+		return nil
+	}
+	return strings.Split(string(*h), ",")
 }
 
 // positive is an integer flag value greater than zero, stored in *p.
@@ -166,9 +256,56 @@ func (f *logFormatValue) Set(s string) error {
 	return nil
 }
 
-// run serves until ctx is done, then shuts down gracefully: in-flight requests finish.
+// listenSpec is one listener to open.
+type listenSpec struct {
+	addr string
+	tls  bool
+}
+
+// listeners decides which listeners run, the one printed on the first stdout line
+// first, from the options and the names of the flags set (on the command line or by
+// their variable). It refuses TLS flags that would have no effect.
+//
+//   - HTTPS is on with --tls, or with --tls-cert and --tls-key.
+//   - Without --tls-addr, one listener on --addr: HTTPS when it is on, else HTTP.
+//   - With --tls-addr, HTTPS listens there, and HTTP on --addr only when --addr is set;
+//     the HTTP listener comes first.
+func listeners(o *options, set map[string]bool) ([]listenSpec, error) {
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together: give both or neither")
+	}
+	tlsOn := o.tls || o.tlsCert != ""
+	for _, name := range []string{"tls-addr", "tls-host", "tls-dir", "tls-ca"} {
+		if !set[name] {
+			continue
+		}
+		if !tlsOn {
+			return nil, fmt.Errorf("--%s needs --tls (or --tls-cert and --tls-key)", name)
+		}
+		if o.tlsCert != "" && name != "tls-addr" {
+			return nil, fmt.Errorf("--%s is for generated certificates and has no effect with --tls-cert", name)
+		}
+	}
+	switch {
+	case !tlsOn:
+		return []listenSpec{{addr: o.addr}}, nil
+	case o.tlsAddr == "":
+		return []listenSpec{{addr: o.addr, tls: true}}, nil
+	case set["addr"]:
+		return []listenSpec{{addr: o.addr}, {addr: o.tlsAddr, tls: true}}, nil
+	default:
+		return []listenSpec{{addr: o.tlsAddr, tls: true}}, nil
+	}
+}
+
+// run serves until ctx is done, then shuts down gracefully: in-flight requests finish
+// on every listener.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	o, err := parseFlags(args, getenv, stderr)
+	o, set, err := parse(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	specs, err := listeners(o, set)
 	if err != nil {
 		return err
 	}
@@ -184,42 +321,96 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		emulator.WithMaxBodyBytes(o.maxBodyBytes),
 		emulator.WithPageSize(o.pageSize),
 		emulator.WithLogger(logger),
+		emulator.WithTrustProxy(o.trustProxy),
 	)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return err
+	var tlsConf *tls.Config
+	if slices.ContainsFunc(specs, func(l listenSpec) bool { return l.tls }) {
+		if tlsConf, err = serverTLSConfig(o, time.Now(), logger); err != nil {
+			return err
+		}
 	}
-	base := "http://" + ln.Addr().String()
-	if _, err := fmt.Fprintln(stdout, base); err != nil {
-		ln.Close()
-		return err
-	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
-	}
-	logger.Info("graph-emulator listening", "url", base, "strict", o.strict,
-		"v1.0", base+"/v1.0", "beta", base+"/beta")
 
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	lns := make([]net.Listener, 0, len(specs))
+	closeAll := func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
 	}
-	logger.Info("shutting down", "timeout", o.shutdownTimeout.String())
+	bases := make([]string, 0, len(specs))
+	for _, l := range specs {
+		ln, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			closeAll()
+			return err
+		}
+		lns = append(lns, ln)
+		scheme := "http://"
+		if l.tls {
+			scheme = "https://"
+		}
+		bases = append(bases, scheme+ln.Addr().String())
+	}
+	for _, base := range bases {
+		logger.Info("graph-emulator listening", "url", base, "strict", o.strict,
+			"v1.0", base+"/v1.0", "beta", base+"/beta")
+	}
+	if _, err := fmt.Fprintln(stdout, strings.Join(bases, "\n")); err != nil {
+		closeAll()
+		return err
+	}
+
+	// One http.Server per listener: a Server that runs Serve and ServeTLS at once may
+	// set up HTTP/2 for the plain listener first and then offer h2 over TLS without
+	// serving it.
+	servers := make([]*http.Server, len(lns))
+	errc := make(chan error, len(lns))
+	for i, ln := range lns {
+		hs := &http.Server{
+			Handler:           srv,
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		}
+		servers[i] = hs
+		if !specs[i].tls {
+			go func() { errc <- hs.Serve(ln) }()
+			continue
+		}
+		hs.TLSConfig = tlsConf.Clone()
+		go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	}
+	pending := len(lns)
+	var serveErr error // the first listener's failure
+	select {
+	case serveErr = <-errc:
+		// A listener failed on its own: stop the others and report it.
+		pending--
+	case <-ctx.Done():
+		logger.Info("shutting down", "timeout", o.shutdownTimeout.String())
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	// Shutdown closes the listeners, then waits for in-flight requests: on every server
+	// at once, so that one's slow requests do not keep the other's listener open.
+	shutdownErrs := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for i, hs := range servers {
+		wg.Go(func() { shutdownErrs[i] = hs.Shutdown(sctx) })
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	wg.Wait()
+	shutdownErr := errors.Join(shutdownErrs...)
+	for ; pending > 0; pending-- {
+		if err := <-errc; serveErr == nil && !errors.Is(err, http.ErrServerClosed) {
+			serveErr = err
+		}
+	}
+	if serveErr != nil {
+		return serveErr
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}
 	logger.Info("stopped")
 	return nil

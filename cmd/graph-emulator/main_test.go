@@ -58,6 +58,23 @@ func flagCases() map[string]flagCase {
 			want: func(o *options) { o.logFormat = "json" }},
 		"shutdown-timeout": {value: "3s", other: "1m", bad: []string{"soon", "3"},
 			want: func(o *options) { o.shutdownTimeout = 3 * time.Second }},
+		"tls": {value: "true", other: "false", bad: []string{"maybe"},
+			want: func(o *options) { o.tls = true }},
+		"tls-addr": {value: "127.0.0.1:0", other: "127.0.0.1:9", bad: []string{"localhost", "1.2.3.4"},
+			want: func(o *options) { o.tlsAddr = "127.0.0.1:0" }},
+		"tls-host": {value: "Graph.Test,[2001:db8::1],graph.test", other: "other.test",
+			bad:  []string{"bad host", "host.test:443", "https://x.test", "a..test", "-a.test", "a,,b"},
+			want: func(o *options) { o.tlsHosts = "graph.test,2001:db8::1" }},
+		"tls-dir": {value: "certs", other: "other-certs",
+			want: func(o *options) { o.tlsDir = "certs" }},
+		"tls-ca": {value: "ca.pem", other: "other-ca.pem",
+			want: func(o *options) { o.tlsCA = "ca.pem" }},
+		"tls-cert": {value: "cert.pem", other: "other-cert.pem",
+			want: func(o *options) { o.tlsCert = "cert.pem" }},
+		"tls-key": {value: "key.pem", other: "other-key.pem",
+			want: func(o *options) { o.tlsKey = "key.pem" }},
+		"trust-proxy": {value: "true", other: "false", bad: []string{"perhaps"},
+			want: func(o *options) { o.trustProxy = true }},
 	}
 }
 

@@ -11,6 +11,12 @@
 //		// or point a Graph SDK at srv.URL + "/v1.0"
 //	}
 //
+// NewTLS does the same over HTTPS (HTTP/2 and HTTP/1.1): URL is https://127.0.0.1:port,
+// the emulator's absolute links are https ones as Graph's are, Client trusts the
+// server's certificate, and CACertPEM returns that certificate for other processes.
+// Clients that send tokens only over https (the JavaScript Graph client, Azure
+// identity) need it.
+//
 // The package knows nothing of the schema: it names no entity type and adds nothing to
 // what a real client sends. It owns no global state; servers are independent.
 package emulatortest

@@ -2,6 +2,7 @@ package emulatortest
 
 import (
 	"bytes"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,15 +15,15 @@ import (
 
 // Server is an emulator serving on a local httptest server.
 type Server struct {
-	// URL is the base URL, scheme://127.0.0.1:port, without a version or a trailing
-	// slash: Graph's v1.0 endpoint is URL + "/v1.0".
+	// URL is the base URL, scheme://127.0.0.1:port (https for NewTLS), without a
+	// version or a trailing slash: Graph's v1.0 endpoint is URL + "/v1.0".
 	URL string
 	// Emulator is the server behind URL.
 	Emulator *emulator.Server
 	// HTTP is the underlying httptest server.
 	HTTP *httptest.Server
 	// Client sends requests to URL; it keeps enough idle connections for tests that
-	// send from many goroutines.
+	// send from many goroutines. For NewTLS it trusts the server's certificate.
 	Client *http.Client
 
 	tb        testing.TB // nil when started with Start
@@ -45,12 +46,47 @@ func New(t testing.TB, opts ...emulator.Option) *Server {
 // Start is New without a testing.TB, for examples and TestMain: the caller must Close
 // the server, and Do panics on a transport error.
 func Start(opts ...emulator.Option) (*Server, error) {
+	return start(false, opts)
+}
+
+// NewTLS is New over HTTPS: URL is https://127.0.0.1:port, served with HTTP/2 and
+// HTTP/1.1 and httptest's certificate (valid for 127.0.0.1, ::1 and example.com),
+// and Client trusts that certificate and no other. The emulator's absolute URLs
+// (Location, @odata.context, @odata.nextLink) are then https ones, as Graph's are;
+// CACertPEM gives the certificate to other processes that must trust it.
+func NewTLS(t testing.TB, opts ...emulator.Option) *Server {
+	t.Helper()
+	s, err := StartTLS(opts...)
+	if err != nil {
+		t.Fatalf("emulatortest: %v", err)
+	}
+	s.tb = t
+	t.Cleanup(s.Close)
+	return s
+}
+
+// StartTLS is NewTLS without a testing.TB, as Start is for New.
+func StartTLS(opts ...emulator.Option) (*Server, error) {
+	return start(true, opts)
+}
+
+func start(useTLS bool, opts []emulator.Option) (*Server, error) {
 	em, err := emulator.New(opts...)
 	if err != nil {
 		return nil, err
 	}
-	ts := httptest.NewServer(em)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	ts := httptest.NewUnstartedServer(em)
+	var tr *http.Transport
+	if useTLS {
+		ts.EnableHTTP2 = true
+		ts.StartTLS()
+		// httptest's client trusts the server's certificate; its transport is closed
+		// with the server, so the Server gets a copy of its own.
+		tr = ts.Client().Transport.(*http.Transport).Clone()
+	} else {
+		ts.Start()
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	}
 	tr.Proxy = nil
 	tr.MaxIdleConns = 256
 	tr.MaxIdleConnsPerHost = 256
@@ -61,6 +97,17 @@ func Start(opts ...emulator.Option) (*Server, error) {
 		Client:    &http.Client{Transport: tr},
 		transport: tr,
 	}, nil
+}
+
+// CACertPEM returns, for a server made by NewTLS or StartTLS, the PEM certificate a
+// client must trust to reach it (write it to a file for NODE_EXTRA_CA_CERTS,
+// SSL_CERT_FILE or curl --cacert); nil for a plain HTTP server.
+func (s *Server) CACertPEM() []byte {
+	c := s.HTTP.Certificate()
+	if c == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
 
 // Close stops the server and closes the client's idle connections. It may be called

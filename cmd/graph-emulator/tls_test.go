@@ -1,0 +1,1080 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testNow is a fixed instant with whole seconds, as certificates store them.
+var testNow = time.Date(2030, 4, 5, 6, 7, 8, 0, time.UTC)
+
+func TestNormalizeHost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want, wantErr string
+	}{
+		{name: "DNS name lower-cased", in: "Graph.Local.Test", want: "graph.local.test"},
+		{name: "single label", in: "devbox", want: "devbox"},
+		{name: "trailing dot dropped", in: "graph.test.", want: "graph.test"},
+		{name: "wildcard", in: "*.graph.test", want: "*.graph.test"},
+		{name: "underscore and digits", in: "my_host-2.test", want: "my_host-2.test"},
+		{name: "IPv4", in: "192.0.2.10", want: "192.0.2.10"},
+		{name: "IPv6", in: "2001:DB8::1", want: "2001:db8::1"},
+		{name: "IPv6 in brackets", in: "[::1]", want: "::1"},
+		{name: "spaces trimmed", in: " graph.test ", want: "graph.test"},
+		{name: "empty", in: "", wantErr: "empty"},
+		{name: "port", in: "graph.test:8443", wantErr: "without scheme or port"},
+		{name: "scheme", in: "https://graph.test", wantErr: "not a host name"},
+		{name: "inner space", in: "graph test", wantErr: "not a host name"},
+		{name: "empty label", in: "graph..test", wantErr: "not a host name"},
+		{name: "leading hyphen", in: "-graph.test", wantErr: "not a host name"},
+		{name: "wildcard alone", in: "*", wantErr: "not a host name"},
+		{name: "wildcard inside", in: "graph.*.test", wantErr: "not a host name"},
+		{name: "label too long", in: strings.Repeat("a", 64) + ".test", wantErr: "not a host name"},
+		{name: "name too long", in: strings.Repeat("abcdefghi.", 26), wantErr: "longer than 253"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := normalizeHost(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("normalizeHost(%q) = %q, %v; want an error containing %q", tt.in, got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("normalizeHost(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// checkCA checks that c is a CA certificate of ours valid from now-certBackdate for
+// certValidity.
+func checkCA(t *testing.T, c *x509.Certificate, now time.Time) {
+	t.Helper()
+	if !c.IsCA || !c.BasicConstraintsValid || c.MaxPathLen != 0 || !c.MaxPathLenZero {
+		t.Errorf("CA: IsCA=%v BasicConstraintsValid=%v MaxPathLen=%d, want a CA that signs only leaves",
+			c.IsCA, c.BasicConstraintsValid, c.MaxPathLen)
+	}
+	if c.KeyUsage&x509.KeyUsageCertSign == 0 {
+		t.Errorf("CA key usage %b lacks KeyUsageCertSign", c.KeyUsage)
+	}
+	if err := c.CheckSignatureFrom(c); err != nil {
+		t.Errorf("CA is not self-signed: %v", err)
+	}
+	if pub, ok := c.PublicKey.(*ecdsa.PublicKey); !ok || pub.Curve != elliptic.P256() {
+		t.Errorf("CA key is %T, want ECDSA P-256", c.PublicKey)
+	}
+	if !c.NotBefore.Equal(now.Add(-certBackdate)) || !c.NotAfter.Equal(now.Add(certValidity)) {
+		t.Errorf("CA valid %v to %v, want %v to %v", c.NotBefore, c.NotAfter, now.Add(-certBackdate), now.Add(certValidity))
+	}
+	if len(c.SubjectKeyId) == 0 {
+		t.Errorf("CA has no subject key identifier")
+	}
+}
+
+// checkLeaf checks that leaf is a server certificate for exactly hosts signed by ca.
+func checkLeaf(t *testing.T, leaf, ca *x509.Certificate, hosts []string, now time.Time) {
+	t.Helper()
+	if leaf.IsCA {
+		t.Errorf("server certificate is a CA")
+	}
+	if leaf.KeyUsage != x509.KeyUsageDigitalSignature || !slices.Equal(leaf.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) {
+		t.Errorf("server certificate usage %b %v, want DigitalSignature and ServerAuth", leaf.KeyUsage, leaf.ExtKeyUsage)
+	}
+	if pub, ok := leaf.PublicKey.(*ecdsa.PublicKey); !ok || pub.Curve != elliptic.P256() {
+		t.Errorf("server key is %T, want ECDSA P-256", leaf.PublicKey)
+	}
+	if got := certNames(leaf); !slices.Equal(sortedCopy(got), sortedCopy(hosts)) {
+		t.Errorf("server certificate SANs = %q, want %q", got, hosts)
+	}
+	if !leaf.NotBefore.Equal(now.Add(-certBackdate)) || leaf.NotAfter.After(ca.NotAfter) || leaf.NotAfter.After(now.Add(certValidity)) {
+		t.Errorf("server certificate valid %v to %v (CA until %v), want from %v to at most %v",
+			leaf.NotBefore, leaf.NotAfter, ca.NotAfter, now.Add(-certBackdate), now.Add(certValidity))
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	for _, h := range hosts {
+		if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: h, CurrentTime: now}); err != nil {
+			t.Errorf("server certificate does not verify for %s: %v", h, err)
+		}
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: "example.com", CurrentTime: now}); err == nil {
+		t.Errorf("server certificate verifies for example.com, a name it was not made for")
+	}
+	for _, at := range []time.Time{now.Add(-certBackdate - time.Minute), leaf.NotAfter.Add(time.Minute)} {
+		if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: "localhost", CurrentTime: at}); err == nil {
+			t.Errorf("server certificate verifies at %v, outside its validity", at)
+		}
+	}
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
+}
+
+func TestGenerateCerts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		extra []string
+		want  []string
+	}{
+		{name: "loopback only", want: []string{"localhost", "127.0.0.1", "::1"}},
+		{name: "extra names and addresses", extra: []string{"graph.local.test", "192.0.2.10", "2001:db8::1", "*.apps.test"},
+			want: []string{"localhost", "127.0.0.1", "::1", "graph.local.test", "192.0.2.10", "2001:db8::1", "*.apps.test"}},
+		{name: "loopback repeated", extra: []string{"localhost", "::1"}, want: []string{"localhost", "127.0.0.1", "::1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			hosts := certHosts(tt.extra)
+			if !slices.Equal(hosts, tt.want) {
+				t.Fatalf("certHosts(%q) = %q, want %q", tt.extra, hosts, tt.want)
+			}
+			c, err := generateCerts(hosts, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCA(t, c.ca, testNow)
+			checkLeaf(t, c.leaf, c.ca, hosts, testNow)
+			if tt.extra != nil && slices.Contains(tt.extra, "*.apps.test") {
+				if err := c.leaf.VerifyHostname("web.apps.test"); err != nil {
+					t.Errorf("wildcard not honoured: %v", err)
+				}
+			}
+			// The PEM forms are the same certificates and keys.
+			if got, err := parseCertsPEM(c.caPEM); err != nil || !got[0].Equal(c.ca) {
+				t.Errorf("caPEM does not hold the CA: %v", err)
+			}
+			if got, err := parseCertsPEM(c.leafPEM); err != nil || !got[0].Equal(c.leaf) {
+				t.Errorf("leafPEM does not hold the server certificate: %v", err)
+			}
+			if k, err := parseKeyPEM(c.leafKeyPEM); err != nil || !publicKeyMatches(c.leaf, k) {
+				t.Errorf("leafKeyPEM is not the server key: %v", err)
+			}
+			if k, err := parseKeyPEM(c.caKeyPEM); err != nil || !publicKeyMatches(c.ca, k) {
+				t.Errorf("caKeyPEM is not the CA key: %v", err)
+			}
+			tc := c.tlsCertificate()
+			if len(tc.Certificate) != 1 || !bytes.Equal(tc.Certificate[0], c.leaf.Raw) || tc.Leaf != c.leaf || tc.PrivateKey != c.leafKey {
+				t.Errorf("tls.Certificate is not the server certificate alone with its key")
+			}
+		})
+	}
+	// Each run makes a CA of its own.
+	a, errA := generateCerts(certHosts(nil), testNow)
+	b, errB := generateCerts(certHosts(nil), testNow)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if bytes.Equal(a.caPEM, b.caPEM) || a.ca.SerialNumber.Cmp(b.ca.SerialNumber) == 0 || a.ca.Subject.CommonName == b.ca.Subject.CommonName {
+		t.Errorf("two generated CAs share a certificate, serial or name")
+	}
+	if a.ca.Subject.String() == a.leaf.Subject.String() {
+		t.Errorf("CA and server certificate have the same subject %q", a.ca.Subject)
+	}
+}
+
+// readDir returns the files --tls-dir keeps, by name.
+func readDir(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	m := map[string][]byte{}
+	for _, name := range []string{dirCACert, dirCAKey, dirCert, dirKey} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("--tls-dir file: %v", err)
+		}
+		m[name] = b
+	}
+	return m
+}
+
+func TestKeptCerts(t *testing.T) {
+	t.Parallel()
+	loop := certHosts(nil)
+	withExtra := certHosts([]string{"graph.local.test"})
+	otherKey := func(t *testing.T) []byte {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := encodeKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	write := func(t *testing.T, dir, name string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name     string
+		first    []string // hosts of the first start
+		change   func(t *testing.T, dir string)
+		later    time.Duration // the second start comes this long after the first
+		hosts    []string      // hosts of the second start
+		sameCA   bool
+		sameLeaf bool
+		made     string // part of what the second start says it made
+	}{
+		{name: "reused while valid", first: loop, later: time.Minute, hosts: loop, sameCA: true, sameLeaf: true},
+		{name: "reused for fewer hosts", first: withExtra, later: time.Hour, hosts: loop, sameCA: true, sameLeaf: true},
+		{name: "reused until the margin", first: loop, later: certValidity - reuseMargin - time.Second, hosts: loop, sameCA: true, sameLeaf: true},
+		{name: "host missing: new leaf from the kept CA", first: loop, later: time.Minute, hosts: withExtra,
+			sameCA: true, made: "does not cover graph.local.test"},
+		{name: "expiring: everything new", first: loop, later: certValidity - reuseMargin + time.Second, hosts: loop,
+			made: "CA expired or expiring"},
+		{name: "expired: everything new", first: loop, later: 30 * 24 * time.Hour, hosts: loop, made: "CA expired"},
+		{name: "clock before the certificates: everything new", first: loop, later: -2 * time.Hour, hosts: loop,
+			made: "CA not valid before"},
+		{name: "server certificate corrupt", first: loop, hosts: loop, sameCA: true, made: "server certificate unusable",
+			change: func(t *testing.T, dir string) { write(t, dir, dirCert, []byte("not PEM")) }},
+		{name: "server key of another certificate", first: loop, hosts: loop, sameCA: true, made: "does not match",
+			change: func(t *testing.T, dir string) { write(t, dir, dirKey, otherKey(t)) }},
+		{name: "server certificate from another CA", first: loop, hosts: loop, sameCA: true, made: "not signed by the kept CA",
+			change: func(t *testing.T, dir string) {
+				other, err := generateCerts(loop, testNow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				write(t, dir, dirCert, other.leafPEM)
+				write(t, dir, dirKey, other.leafKeyPEM)
+			}},
+		{name: "server files deleted", first: loop, hosts: loop, sameCA: true, made: "server certificate unusable",
+			change: func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, dirCert)) }},
+		{name: "CA corrupt", first: loop, hosts: loop, made: "CA unusable",
+			change: func(t *testing.T, dir string) {
+				write(t, dir, dirCACert, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
+			}},
+		{name: "CA key of another certificate", first: loop, hosts: loop, made: "does not match",
+			change: func(t *testing.T, dir string) { write(t, dir, dirCAKey, otherKey(t)) }},
+		{name: "CA that is not a CA", first: loop, hosts: loop, made: "not a CA",
+			change: func(t *testing.T, dir string) {
+				// A server certificate and its key in the CA's place.
+				c := readDir(t, dir)
+				write(t, dir, dirCACert, c[dirCert])
+				write(t, dir, dirCAKey, c[dirKey])
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "certs") // made by keptCerts
+			c1, made, err := keptCerts(dir, tt.first, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(made, "new CA and server certificate (no CA kept yet)") {
+				t.Errorf("first start made %q, want a new CA", made)
+			}
+			before := readDir(t, dir)
+			if !bytes.Equal(before[dirCACert], c1.caPEM) || !bytes.Equal(before[dirCert], c1.leafPEM) {
+				t.Errorf("the kept files are not the certificates served")
+			}
+			if runtime.GOOS != "windows" {
+				for name, want := range map[string]os.FileMode{dirCAKey: 0o600, dirKey: 0o600, dirCACert: 0o644, dirCert: 0o644, ".": 0o700} {
+					if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != want {
+						t.Errorf("%s mode = %v (%v), want %v", name, fi.Mode().Perm(), err, want)
+					}
+				}
+			}
+			if tt.change != nil {
+				tt.change(t, dir)
+			}
+			now := testNow.Add(tt.later)
+			c2, made, err := keptCerts(dir, tt.hosts, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after := readDir(t, dir)
+			if tt.sameLeaf != (made == "") {
+				t.Errorf("second start made %q, want reuse %v", made, tt.sameLeaf)
+			}
+			if tt.made != "" && !strings.Contains(made, tt.made) {
+				t.Errorf("second start made %q, want it to say %q", made, tt.made)
+			}
+			if got := bytes.Equal(c2.caPEM, c1.caPEM) && bytes.Equal(after[dirCACert], before[dirCACert]); got != tt.sameCA {
+				t.Errorf("CA kept = %v, want %v", got, tt.sameCA)
+			}
+			if got := bytes.Equal(c2.leafPEM, c1.leafPEM) && bytes.Equal(after[dirCert], before[dirCert]) &&
+				bytes.Equal(after[dirKey], before[dirKey]); got != tt.sameLeaf {
+				t.Errorf("server certificate kept = %v, want %v", got, tt.sameLeaf)
+			}
+			if !bytes.Equal(after[dirCACert], c2.caPEM) || !bytes.Equal(after[dirCert], c2.leafPEM) || !bytes.Equal(after[dirKey], c2.leafKeyPEM) {
+				t.Errorf("the files in --tls-dir are not what the second start serves")
+			}
+			if !tt.sameLeaf {
+				checkLeaf(t, c2.leaf, c2.ca, tt.hosts, now)
+			}
+			if !tt.sameCA {
+				checkCA(t, c2.ca, now)
+			}
+			// Whatever happened, the third start reuses what the second left.
+			c3, made, err := keptCerts(dir, tt.hosts, now.Add(time.Second))
+			if err != nil || made != "" || !bytes.Equal(c3.leafPEM, c2.leafPEM) {
+				t.Errorf("third start: made %q (%v), want everything reused", made, err)
+			}
+		})
+	}
+}
+
+func TestKeptCertsDirErrors(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := keptCerts(filepath.Join(file, "certs"), certHosts(nil), testNow)
+	if err == nil || !strings.Contains(err.Error(), "--tls-dir") || !strings.Contains(err.Error(), file) {
+		t.Errorf("keptCerts under a file: %v, want an error naming --tls-dir and the path", err)
+	}
+}
+
+// certFiles writes a certificate and key as PEM files in dir and returns their names.
+func certFiles(t *testing.T, dir string, certPEM, keyPEM []byte) (string, string) {
+	t.Helper()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func TestLoadCertFiles(t *testing.T) {
+	t.Parallel()
+	now := time.Now().Truncate(time.Second)
+	good, err := generateCerts(certHosts(nil), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := generateCerts(certHosts(nil), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired, err := generateCerts(certHosts(nil), now.Add(-30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	future, err := generateCerts(certHosts(nil), now.Add(30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecDER, err := x509.MarshalECPrivateKey(good.leafKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec1 := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaTmpl := &x509.Certificate{SerialNumber: good.leaf.SerialNumber, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		DNSNames: []string{"localhost"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	rsaDER, err := x509.CreateCertificate(rand.Reader, rsaTmpl, good.ca, &rsaKey.PublicKey, good.caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rsaDER})
+	rsaPKCS1 := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rsaKey)})
+	chain := append(slices.Clone(good.leafPEM), good.caPEM...)
+
+	tests := []struct {
+		name      string
+		cert, key []byte
+		noCert    bool // the certificate file does not exist
+		noKey     bool
+		chainLen  int
+		wantErr   []string // "{cert}" and "{key}" stand for the file names
+	}{
+		{name: "PKCS #8 key", cert: good.leafPEM, key: good.leafKeyPEM, chainLen: 1},
+		{name: "SEC 1 key", cert: good.leafPEM, key: sec1, chainLen: 1},
+		{name: "RSA PKCS #1 key", cert: rsaCert, key: rsaPKCS1, chainLen: 1},
+		{name: "chain with the CA", cert: chain, key: good.leafKeyPEM, chainLen: 2},
+		{name: "text around the blocks", cert: append([]byte("subject=CN graph\n"), good.leafPEM...), key: append([]byte("# key\n"), good.leafKeyPEM...), chainLen: 1},
+		{name: "certificate file missing", noCert: true, key: good.leafKeyPEM, wantErr: []string{"--tls-cert", "{cert}", "no such file"}},
+		{name: "key file missing", cert: good.leafPEM, noKey: true, wantErr: []string{"--tls-key", "{key}", "no such file"}},
+		{name: "certificate not PEM", cert: []byte("hello"), key: good.leafKeyPEM, wantErr: []string{"--tls-cert {cert}", "no PEM CERTIFICATE block"}},
+		{name: "certificate empty", cert: []byte{}, key: good.leafKeyPEM, wantErr: []string{"--tls-cert {cert}", "no PEM CERTIFICATE block"}},
+		{name: "certificate DER garbage", cert: []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), key: good.leafKeyPEM,
+			wantErr: []string{"--tls-cert {cert}", "certificate 1"}},
+		{name: "files swapped", cert: good.leafKeyPEM, key: good.leafPEM, wantErr: []string{"--tls-cert {cert}", "PRIVATE KEY", "swapped"}},
+		{name: "key file holds a certificate", cert: good.leafPEM, key: good.caPEM, wantErr: []string{"--tls-key {key}", "no private key", "swapped"}},
+		{name: "key not PEM", cert: good.leafPEM, key: []byte("secret"), wantErr: []string{"--tls-key {key}", "no PEM private key"}},
+		{name: "key DER garbage", cert: good.leafPEM, key: []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
+			wantErr: []string{"--tls-key {key}", "PRIVATE KEY block"}},
+		{name: "key encrypted", cert: good.leafPEM, key: []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"),
+			wantErr: []string{"--tls-key {key}", "encrypted"}},
+		{name: "key of another certificate", cert: good.leafPEM, key: other.leafKeyPEM, wantErr: []string{"--tls-key {key} does not match", "--tls-cert {cert}"}},
+		{name: "CA first in the chain", cert: append(slices.Clone(good.caPEM), good.leafPEM...), key: good.leafKeyPEM,
+			wantErr: []string{"does not match", "first certificate must be the server's"}},
+		{name: "certificate expired", cert: expired.leafPEM, key: expired.leafKeyPEM, wantErr: []string{"--tls-cert {cert}", "expired at"}},
+		{name: "certificate not yet valid", cert: future.leafPEM, key: future.leafKeyPEM, wantErr: []string{"--tls-cert {cert}", "not valid before"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			certFile, keyFile := certFiles(t, dir, tt.cert, tt.key)
+			if tt.noCert {
+				os.Remove(certFile)
+			}
+			if tt.noKey {
+				os.Remove(keyFile)
+			}
+			got, err := loadCertFiles(certFile, keyFile, now)
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("loadCertFiles: %v", err)
+				}
+				if len(got.Certificate) != tt.chainLen || got.Leaf == nil || !bytes.Equal(got.Certificate[0], got.Leaf.Raw) {
+					t.Errorf("chain of %d certificates, leaf %v; want %d", len(got.Certificate), got.Leaf != nil, tt.chainLen)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("loadCertFiles succeeded, want an error")
+			}
+			for _, w := range tt.wantErr {
+				w = strings.NewReplacer("{cert}", certFile, "{key}", keyFile).Replace(w)
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestListeners(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    []listenSpec
+		wantErr string
+	}{
+		{name: "http only", want: []listenSpec{{addr: "127.0.0.1:8080"}}},
+		{name: "http on --addr", args: []string{"--addr=127.0.0.1:0"}, want: []listenSpec{{addr: "127.0.0.1:0"}}},
+		{name: "--tls alone: https on the --addr default", args: []string{"--tls"},
+			want: []listenSpec{{addr: "127.0.0.1:8080", tls: true}}},
+		{name: "--tls with --addr: https there", args: []string{"--tls", "--addr=127.0.0.1:0"},
+			want: []listenSpec{{addr: "127.0.0.1:0", tls: true}}},
+		{name: "--tls-addr without --addr: https only", args: []string{"--tls", "--tls-addr=127.0.0.1:8443"},
+			want: []listenSpec{{addr: "127.0.0.1:8443", tls: true}}},
+		{name: "--addr and --tls-addr: both, http first", args: []string{"--tls", "--addr=127.0.0.1:8080", "--tls-addr=127.0.0.1:8443"},
+			want: []listenSpec{{addr: "127.0.0.1:8080"}, {addr: "127.0.0.1:8443", tls: true}}},
+		{name: "addresses from the environment", env: map[string]string{"GRAPH_EMULATOR_TLS": "true",
+			"GRAPH_EMULATOR_ADDR": "127.0.0.1:1", "GRAPH_EMULATOR_TLS_ADDR": "127.0.0.1:2"},
+			want: []listenSpec{{addr: "127.0.0.1:1"}, {addr: "127.0.0.1:2", tls: true}}},
+		{name: "--tls-cert turns https on", args: []string{"--tls-cert=c.pem", "--tls-key=k.pem"},
+			want: []listenSpec{{addr: "127.0.0.1:8080", tls: true}}},
+		{name: "--tls-cert with --tls and --tls-addr", args: []string{"--tls", "--tls-cert=c.pem", "--tls-key=k.pem", "--tls-addr=[::1]:0"},
+			want: []listenSpec{{addr: "[::1]:0", tls: true}}},
+		{name: "generated-certificate flags with --tls", args: []string{"--tls", "--tls-host=a.test", "--tls-dir=d", "--tls-ca=ca.pem"},
+			want: []listenSpec{{addr: "127.0.0.1:8080", tls: true}}},
+		{name: "--tls=false with --tls-addr", args: []string{"--tls=false", "--tls-addr=127.0.0.1:0"}, wantErr: "--tls-addr needs --tls"},
+		{name: "--tls-addr without --tls", args: []string{"--tls-addr=127.0.0.1:0"}, wantErr: "--tls-addr needs --tls"},
+		{name: "--tls-host without --tls", args: []string{"--tls-host=a.test"}, wantErr: "--tls-host needs --tls"},
+		{name: "--tls-dir from the environment without --tls", env: map[string]string{"GRAPH_EMULATOR_TLS_DIR": "d"}, wantErr: "--tls-dir needs --tls"},
+		{name: "--tls-ca without --tls", args: []string{"--tls-ca=x.pem"}, wantErr: "--tls-ca needs --tls"},
+		{name: "--tls-cert without --tls-key", args: []string{"--tls-cert=c.pem"}, wantErr: "--tls-cert and --tls-key go together"},
+		{name: "--tls-key without --tls-cert", args: []string{"--tls", "--tls-key=k.pem"}, wantErr: "--tls-cert and --tls-key go together"},
+		{name: "--tls-host with --tls-cert", args: []string{"--tls-cert=c.pem", "--tls-key=k.pem", "--tls-host=a.test"},
+			wantErr: "--tls-host is for generated certificates"},
+		{name: "--tls-dir with --tls-cert", args: []string{"--tls-cert=c.pem", "--tls-key=k.pem", "--tls-dir=d"},
+			wantErr: "--tls-dir is for generated certificates"},
+		{name: "--tls-ca with --tls-cert", args: []string{"--tls-cert=c.pem", "--tls-key=k.pem", "--tls-ca=x.pem"},
+			wantErr: "--tls-ca is for generated certificates"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o, set, err := parse(tt.args, env(tt.env), io.Discard)
+			if err != nil {
+				t.Fatalf("parse(%q): %v", tt.args, err)
+			}
+			got, err := listeners(o, set)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("listeners(%q, %v) = %v, %v; want an error containing %q", tt.args, tt.env, got, err, tt.wantErr)
+				}
+				// run refuses it before printing or listening.
+				var stdout bytes.Buffer
+				if err := run(t.Context(), tt.args, env(tt.env), &stdout, io.Discard); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("run(%q) = %v, want an error containing %q", tt.args, err, tt.wantErr)
+				}
+				if stdout.Len() != 0 {
+					t.Errorf("run(%q) printed %q", tt.args, stdout.String())
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("listeners(%q, %v) = %v, %v; want %v", tt.args, tt.env, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// tlsRun is a run in progress that printed lines base URLs.
+type tlsRun struct {
+	bases  []string
+	done   <-chan error
+	rest   chan []string // stdout lines after the bases, once run has returned
+	stderr *logWatch
+}
+
+// startTLSRun runs run(ctx, args) and returns once it has printed lines stdout lines.
+func startTLSRun(t *testing.T, ctx context.Context, lines int, args ...string) *tlsRun {
+	t.Helper()
+	pr, pw := io.Pipe()
+	r := &tlsRun{stderr: &logWatch{}, rest: make(chan []string, 1)}
+	done := make(chan error, 1)
+	r.done = done
+	go func() {
+		err := run(ctx, args, env(nil), pw, r.stderr)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	sc := bufio.NewScanner(pr)
+	for range lines {
+		if !sc.Scan() {
+			t.Fatalf("run printed %d lines of %d: %v\nstderr:\n%s", len(r.bases), lines, sc.Err(), r.stderr)
+		}
+		r.bases = append(r.bases, sc.Text())
+	}
+	go func() {
+		var rest []string
+		for sc.Scan() {
+			rest = append(rest, sc.Text())
+		}
+		r.rest <- rest
+	}()
+	return r
+}
+
+// stop cancels the run and checks that it returns nil.
+func (r *tlsRun) stop(t *testing.T, cancel context.CancelFunc) {
+	t.Helper()
+	cancel()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("run returned %v, want nil\nstderr:\n%s", err, r.stderr)
+		}
+	case <-time.After(waitLimit):
+		t.Fatalf("run did not return after cancel\nstderr:\n%s", r.stderr)
+	}
+	if rest := <-r.rest; len(rest) != 0 {
+		t.Errorf("stdout lines after the base URLs: %q", rest)
+	}
+}
+
+// caClient returns a client that trusts only the CA certificates in caFile, as a Go
+// program would with an x509.CertPool.
+func caClient(t *testing.T, caFile string) *http.Client {
+	t.Helper()
+	pemBytes, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatalf("reading the CA file: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatalf("CA file %s holds no PEM certificate:\n%s", caFile, pemBytes)
+	}
+	return newClient(t, &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true})
+}
+
+// peerCert returns the certificate the server at base presents.
+func peerCert(t *testing.T, c *http.Client, base string) *x509.Certificate {
+	t.Helper()
+	resp, err := c.Get(base + "/v1.0/")
+	if err != nil {
+		t.Fatalf("GET %s/v1.0/: %v", base, err)
+	}
+	resp.Body.Close()
+	if resp.TLS == nil || len(resp.TLS.PeerCertificates) == 0 {
+		t.Fatalf("GET %s/v1.0/: not over TLS", base)
+	}
+	return resp.TLS.PeerCertificates[0]
+}
+
+// post creates an entity in set and returns its JSON; its Location must be under set.
+func post(t *testing.T, c *http.Client, set string) map[string]any {
+	t.Helper()
+	resp, err := c.Post(set, "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatalf("POST %s: %v", set, err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST %s: %d (%v)", set, resp.StatusCode, err)
+	}
+	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, set+"(") && !strings.HasPrefix(loc, set+"/") {
+		t.Errorf("POST %s: Location = %q, want it under the set on the same scheme and host", set, loc)
+	}
+	return body
+}
+
+// get returns the status and JSON body of GET u.
+func get(t *testing.T, c *http.Client, u string) (int, map[string]any) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return resp.StatusCode, body
+}
+
+func TestRunTLS(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		addr   string
+		extra  []string
+		dialAs string // a host name to reach the listener by, besides its address
+	}{
+		{name: "IPv4", addr: "127.0.0.1:0", dialAs: "localhost"},
+		{name: "IPv4 with --tls-host", addr: "127.0.0.1:0", extra: []string{"--tls-host", "graph.local.test", "--tls-host=192.0.2.10"}, dialAs: "graph.local.test"},
+		{name: "IPv6", addr: "[::1]:0", dialAs: "localhost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if strings.HasPrefix(tt.addr, "[::1]") {
+				if ln, err := net.Listen("tcp", tt.addr); err != nil {
+					t.Skipf("no IPv6 loopback: %v", err)
+				} else {
+					ln.Close()
+				}
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			ca := filepath.Join(t.TempDir(), "ca.pem")
+			args := append([]string{"--tls", "--addr", tt.addr, "--tls-ca", ca}, tt.extra...)
+			r := startTLSRun(t, ctx, 1, args...)
+			base := r.bases[0]
+			u, err := url.Parse(base)
+			if err != nil || u.Scheme != "https" || u.Port() == "" || u.Port() == "0" ||
+				u.Host != strings.Replace(tt.addr, ":0", ":"+u.Port(), 1) {
+				t.Fatalf("first stdout line = %q, want https://%s with the port bound", base, tt.addr)
+			}
+			logs := r.stderr.String()
+			for _, want := range []string{"TLS CA certificate written", ca, "graph-emulator listening", base} {
+				if !strings.Contains(logs, want) {
+					t.Errorf("stderr does not contain %q:\n%s", want, logs)
+				}
+			}
+
+			// A Go client trusting only the CA file; HTTP/2 as with Graph.
+			c := caClient(t, ca)
+			set := firstEntitySet(t, c, base)
+			created := post(t, c, set)
+			if ctx, _ := created["@odata.context"].(string); !strings.HasPrefix(ctx, base+"/v1.0/$metadata#") {
+				t.Errorf("@odata.context = %q, want it on %s", ctx, base)
+			}
+			resp, err := c.Get(base + "/v1.0/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.ProtoMajor != 2 {
+				t.Errorf("served %s, want HTTP/2 over TLS", resp.Proto)
+			}
+			leaf := peerCert(t, c, base)
+			wantHosts := []string{"localhost", "127.0.0.1", "::1"}
+			for i := 0; i+1 < len(tt.extra); i++ {
+				if tt.extra[i] == "--tls-host" {
+					wantHosts = append(wantHosts, tt.extra[i+1])
+				}
+			}
+			if slices.Contains(tt.extra, "--tls-host=192.0.2.10") {
+				wantHosts = append(wantHosts, "192.0.2.10")
+			}
+			if got := certNames(leaf); !slices.Equal(sortedCopy(got), sortedCopy(wantHosts)) {
+				t.Errorf("served certificate SANs = %q, want %q", got, wantHosts)
+			}
+			if d := time.Until(leaf.NotAfter); d > certValidity || d < certValidity-time.Minute {
+				t.Errorf("served certificate expires in %v, want %v", d, certValidity)
+			}
+
+			// By a host name the certificate covers: links use that name.
+			tr := &http.Transport{
+				TLSClientConfig: &tls.Config{RootCAs: c.Transport.(*http.Transport).TLSClientConfig.RootCAs},
+				DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+					return (&net.Dialer{}).DialContext(ctx, network, u.Host)
+				},
+			}
+			byName := newClient(t, tr)
+			named := "https://" + net.JoinHostPort(tt.dialAs, u.Port())
+			status, body := get(t, byName, named+"/v1.0/")
+			if ctx, _ := body["@odata.context"].(string); status != http.StatusOK || ctx != named+"/v1.0/$metadata" {
+				t.Errorf("GET %s/v1.0/: %d @odata.context %q, want it on %s", named, status, ctx, named)
+			}
+
+			// curl with --cacert, if there is one.
+			if curl, err := exec.LookPath("curl"); err == nil {
+				out, err := exec.CommandContext(t.Context(), curl, "-sS", "--fail", "--cacert", ca, base+"/v1.0/").CombinedOutput()
+				if err != nil {
+					t.Errorf("curl --cacert %s %s/v1.0/: %v\n%s", ca, base, err, out)
+				} else if !strings.Contains(string(out), `"@odata.context":"`+base+`/v1.0/$metadata"`) {
+					t.Errorf("curl output has no @odata.context on %s:\n%s", base, out)
+				}
+			} else {
+				t.Log("curl not installed: the curl --cacert check is skipped")
+			}
+
+			// Without the CA, a client refuses the server.
+			_, err = newClient(t, &http.Transport{TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}).Get(base + "/v1.0/")
+			var unknown x509.UnknownAuthorityError
+			if !errors.As(err, &unknown) {
+				t.Errorf("GET without the CA: %v, want x509.UnknownAuthorityError", err)
+			}
+			r.stop(t, cancel)
+		})
+	}
+}
+
+func TestRunBothListeners(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	r := startTLSRun(t, ctx, 2, "--tls", "--addr=127.0.0.1:0", "--tls-addr=127.0.0.1:0", "--tls-ca="+ca, "--page-size=1")
+	httpBase, httpsBase := r.bases[0], r.bases[1]
+	if !strings.HasPrefix(httpBase, "http://127.0.0.1:") || !strings.HasPrefix(httpsBase, "https://127.0.0.1:") || httpBase[7:] == httpsBase[8:] {
+		t.Fatalf("stdout lines = %q, want the http URL then the https URL", r.bases)
+	}
+	plain := newClient(t, nil)
+	secure := caClient(t, ca)
+	httpSet := firstEntitySet(t, plain, httpBase)
+	httpsSet := firstEntitySet(t, secure, httpsBase)
+
+	// POST over http, GET over https: one state.
+	a := post(t, plain, httpSet)
+	b := post(t, secure, httpsSet)
+	for _, id := range []any{a["id"], b["id"]} {
+		for _, set := range []struct {
+			c   *http.Client
+			url string
+		}{{plain, httpSet}, {secure, httpsSet}} {
+			status, body := get(t, set.c, set.url+"('"+id.(string)+"')")
+			if status != http.StatusOK || body["id"] != id {
+				t.Errorf("GET %s('%s') = %d %v", set.url, id, status, body)
+			}
+		}
+	}
+	// Paging links stay on the scheme of the request.
+	for _, set := range []struct {
+		c    *http.Client
+		url  string
+		base string
+	}{{plain, httpSet, httpBase}, {secure, httpsSet, httpsBase}} {
+		status, page := get(t, set.c, set.url)
+		next, _ := page["@odata.nextLink"].(string)
+		if status != http.StatusOK || !strings.HasPrefix(next, set.url+"?") {
+			t.Fatalf("GET %s: %d, @odata.nextLink %q, want it on %s", set.url, status, next, set.base)
+		}
+		if status, _ := get(t, set.c, next); status != http.StatusOK {
+			t.Errorf("GET %s: %d", next, status)
+		}
+	}
+	logs := r.stderr.String()
+	for _, want := range []string{"url=" + httpBase, "url=" + httpsBase} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("stderr does not log %q:\n%s", want, logs)
+		}
+	}
+
+	r.stop(t, cancel)
+	// Both listeners are closed.
+	for _, c := range []struct {
+		c    *http.Client
+		base string
+	}{{plain, httpBase}, {secure, httpsBase}} {
+		c.c.Transport.(*http.Transport).CloseIdleConnections()
+		if _, err := c.c.Get(c.base + "/v1.0/"); err == nil {
+			t.Errorf("GET %s after shutdown succeeded", c.base)
+		}
+	}
+	if !strings.Contains(r.stderr.String(), "stopped") {
+		t.Errorf("stderr has no stopped line:\n%s", r.stderr)
+	}
+}
+
+func TestRunTLSAddrOnly(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	r := startTLSRun(t, ctx, 1, "--tls", "--tls-addr=127.0.0.1:0", "--tls-ca="+ca)
+	if !strings.HasPrefix(r.bases[0], "https://127.0.0.1:") {
+		t.Fatalf("first stdout line = %q, want https", r.bases[0])
+	}
+	firstEntitySet(t, caClient(t, ca), r.bases[0])
+	if n := strings.Count(r.stderr.String(), "graph-emulator listening"); n != 1 {
+		t.Errorf("%d listeners logged, want 1 (no plain HTTP without --addr)", n)
+	}
+	r.stop(t, cancel)
+}
+
+func TestRunTLSDir(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "certs")
+	start := func(t *testing.T, extra ...string) (caPEM []byte, leaf *x509.Certificate, logs string) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		r := startTLSRun(t, ctx, 1, append([]string{"--tls", "--addr=127.0.0.1:0", "--tls-dir=" + dir, "--tls-ca=" + ca}, extra...)...)
+		leaf = peerCert(t, caClient(t, ca), r.bases[0])
+		r.stop(t, cancel)
+		caPEM, err := os.ReadFile(ca)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return caPEM, leaf, r.stderr.String()
+	}
+	ca1, leaf1, logs := start(t)
+	if !strings.Contains(logs, "TLS certificates made") {
+		t.Errorf("first start does not log that it made certificates:\n%s", logs)
+	}
+	kept := readDir(t, dir)
+	if !bytes.Equal(kept[dirCACert], ca1) {
+		t.Errorf("--tls-ca and the CA in --tls-dir differ")
+	}
+	ca2, leaf2, logs := start(t)
+	if !bytes.Equal(ca1, ca2) || !bytes.Equal(leaf1.Raw, leaf2.Raw) {
+		t.Errorf("second start with the same --tls-dir serves new certificates")
+	}
+	if !strings.Contains(logs, "TLS certificates reused") {
+		t.Errorf("second start does not log the reuse:\n%s", logs)
+	}
+	ca3, leaf3, logs := start(t, "--tls-host=graph.local.test")
+	if !bytes.Equal(ca1, ca3) || bytes.Equal(leaf1.Raw, leaf3.Raw) {
+		t.Errorf("a new --tls-host: CA kept %v, server certificate kept %v; want the CA kept and a new server certificate",
+			bytes.Equal(ca1, ca3), bytes.Equal(leaf1.Raw, leaf3.Raw))
+	}
+	if err := leaf3.VerifyHostname("graph.local.test"); err != nil || !strings.Contains(logs, "does not cover graph.local.test") {
+		t.Errorf("new server certificate: %v; logs:\n%s", err, logs)
+	}
+}
+
+func TestRunTLSCertFiles(t *testing.T) {
+	t.Parallel()
+	now := time.Now().Truncate(time.Second)
+	good, err := generateCerts(certHosts(nil), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile := certFiles(t, dir, good.leafPEM, good.leafKeyPEM)
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, good.caPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("served as given", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		r := startTLSRun(t, ctx, 1, "--addr=127.0.0.1:0", "--tls-cert="+certFile, "--tls-key="+keyFile)
+		if !strings.HasPrefix(r.bases[0], "https://127.0.0.1:") {
+			t.Fatalf("first stdout line = %q, want https", r.bases[0])
+		}
+		if leaf := peerCert(t, caClient(t, caFile), r.bases[0]); !bytes.Equal(leaf.Raw, good.leaf.Raw) {
+			t.Errorf("served another certificate than --tls-cert")
+		}
+		if logs := r.stderr.String(); !strings.Contains(logs, "TLS certificate loaded") || strings.Contains(logs, "CA certificate written") {
+			t.Errorf("logs:\n%s\nwant the certificate loaded and no CA written", logs)
+		}
+		r.stop(t, cancel)
+	})
+
+	other, err := generateCerts(certHosts(nil), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherKey := filepath.Join(dir, "other-key.pem")
+	if err := os.WriteFile(otherKey, other.leafKeyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.pem")
+	for _, tt := range []struct {
+		name      string
+		cert, key string
+		wantErr   []string
+	}{
+		{name: "certificate missing", cert: missing, key: keyFile, wantErr: []string{"--tls-cert", missing, "no such file"}},
+		{name: "certificate not PEM", cert: notPEM, key: keyFile, wantErr: []string{"--tls-cert " + notPEM, "no PEM CERTIFICATE block"}},
+		{name: "key missing", cert: certFile, key: missing, wantErr: []string{"--tls-key", missing, "no such file"}},
+		{name: "key not PEM", cert: certFile, key: notPEM, wantErr: []string{"--tls-key " + notPEM, "no PEM private key"}},
+		{name: "swapped", cert: keyFile, key: certFile, wantErr: []string{"--tls-cert " + keyFile, "swapped"}},
+		{name: "key of another certificate", cert: certFile, key: otherKey, wantErr: []string{"--tls-key " + otherKey + " does not match", certFile}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout bytes.Buffer
+			err := run(t.Context(), []string{"--addr=127.0.0.1:0", "--tls-cert=" + tt.cert, "--tls-key=" + tt.key}, env(nil), &stdout, io.Discard)
+			if err == nil {
+				t.Fatal("run succeeded, want a start-up error")
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", stdout.String())
+			}
+		})
+	}
+}
+
+func TestRunTLSCAFileErrors(t *testing.T) {
+	t.Parallel()
+	var stdout bytes.Buffer
+	bad := filepath.Join(t.TempDir(), "no-such-dir", "ca.pem")
+	err := run(t.Context(), []string{"--tls", "--addr=127.0.0.1:0", "--tls-ca=" + bad}, env(nil), &stdout, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--tls-ca") || !strings.Contains(err.Error(), "no-such-dir") {
+		t.Errorf("run with --tls-ca in a missing directory: %v, want an error naming --tls-ca and the path", err)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing", stdout.String())
+	}
+}
+
+func TestDefaultCAFile(t *testing.T) {
+	t.Parallel()
+	if got, want := defaults().tlsCA, filepath.Join(os.TempDir(), "graph-emulator-ca.pem"); got != want {
+		t.Errorf("default --tls-ca = %q, want %q", got, want)
+	}
+	var help bytes.Buffer
+	parseFlags([]string{"--help"}, env(nil), &help)
+	for _, want := range []string{"(default " + defaultCAFile() + ")", "--tls-addr", "second", "NODE_EXTRA_CA_CERTS", "curl --cacert"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("--help does not mention %q:\n%s", want, help.String())
+		}
+	}
+}
+
+// TestRunGracefulShutdownBothListeners cancels run while a request is in flight on
+// the HTTPS listener: the HTTP listener closes at once, the request completes, and run
+// returns nil.
+func TestRunGracefulShutdownBothListeners(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	r := startTLSRun(t, ctx, 2, "--tls", "--addr=127.0.0.1:0", "--tls-addr=127.0.0.1:0", "--tls-ca="+ca, "--shutdown-timeout=1m")
+	httpBase, httpsBase := r.bases[0], r.bases[1]
+	secure := caClient(t, ca)
+	secure.Transport.(*http.Transport).ExpectContinueTimeout = waitLimit
+	set := firstEntitySet(t, secure, httpsBase)
+
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	handlerReading := make(chan struct{})
+	var once sync.Once
+	trace := &httptrace.ClientTrace{Got100Continue: func() { once.Do(func() { close(handlerReading) }) }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(t.Context(), trace), http.MethodPost, set, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Expect", "100-continue")
+	type result struct {
+		status int
+		err    error
+	}
+	resc := make(chan result, 1)
+	go func() {
+		resp, err := secure.Do(req)
+		if err != nil {
+			resc <- result{err: err}
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		resc <- result{status: resp.StatusCode}
+	}()
+	waitFor(t, handlerReading, "the handler to read the body (100 Continue)")
+
+	shuttingDown := r.stderr.seen("shutting down")
+	cancel()
+	waitFor(t, shuttingDown, `the "shutting down" log`)
+	// The HTTP listener closes while the HTTPS request is still in flight.
+	closed := false
+	for deadline := time.Now().Add(waitLimit); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(httpBase, "http://"))
+		if err != nil {
+			closed = true
+			break
+		}
+		conn.Close()
+	}
+	if !closed {
+		t.Errorf("the HTTP listener stays open during shutdown")
+	}
+	select {
+	case res := <-resc:
+		t.Fatalf("the in-flight request ended before its body was sent: %+v", res)
+	default:
+	}
+	if _, err := io.WriteString(pw, `{}`); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	select {
+	case res := <-resc:
+		if res.err != nil || res.status != http.StatusCreated {
+			t.Errorf("in-flight POST over HTTPS: %d %v, want 201", res.status, res.err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("the in-flight request did not complete")
+	}
+	r.stop(t, func() {})
+}
