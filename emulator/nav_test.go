@@ -231,14 +231,17 @@ func TestSingletons(t *testing.T) {
 	}
 	mustStatus(t, me.Do("POST", "/v1.0/users", `{"id":"u1","displayName":"Me"}`), 201)
 	got := mustStatus(t, me.Do("GET", "/v1.0/me", ""), 200)
-	if field(got, "displayName") != "Me" || field(got, `@odata\.context`) != me.URL+"/v1.0/$metadata#me/$entity" {
+	if field(got, "displayName") != "Me" || field(got, `@odata\.context`) != me.URL+"/v1.0/$metadata#users/$entity" {
 		t.Errorf("/me: %s", got.Body)
 	}
 	mustStatus(t, me.Do("PATCH", "/v1.0/me", `{"age":3}`), 200)
 	if field(mustStatus(t, me.Do("GET", "/v1.0/users/u1", ""), 200), "age") != "3" {
 		t.Error("PATCH /me did not update the user")
 	}
-	mustStatus(t, me.Do("POST", "/v1.0/me/messages", `{"subject":"to me"}`), 201)
+	toMe := mustStatus(t, me.Do("POST", "/v1.0/me/messages", `{"subject":"to me"}`), 201)
+	if got := field(toMe, `@odata\.context`); got != me.URL+"/v1.0/$metadata#users('u1')/messages/$entity" {
+		t.Errorf("/me/messages context %q", got)
+	}
 	if n := gjson.GetBytes(mustStatus(t, me.Do("GET", "/v1.0/users/u1/messages", ""), 200).Body, "value.#").Int(); n != 1 {
 		t.Errorf("/me/messages is not the user's: %d", n)
 	}

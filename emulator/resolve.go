@@ -119,7 +119,10 @@ func (s *Server) resolveSingleton(rq *request, r *resource, seg *odata.Segment) 
 			return &odata.Error{Status: http.StatusBadRequest, Code: "BadRequest",
 				Message: "/" + sg.Name + " request is only valid with delegated authentication flow."}
 		}
-		r.coll, r.sources, r.id = set.Name, s.sources[set], id
+		// Graph describes it as that entity: /me answers #users/$entity and
+		// /me/messages #users('id')/messages.
+		r.coll, r.sources, r.id, r.keyed = set.Name, s.sources[set], id, true
+		r.context, r.canonical = set.Name, set.Name
 		return s.lookup(rq, r)
 	}
 	r.coll, r.sources, r.id, r.singleton = sep+"singleton"+sep+sg.Name, nil, sg.Name, true

@@ -26,6 +26,8 @@ type Server struct {
 	// sources lists, for each entity set, the collections a GET of the set lists.
 	sources map[*entities.EntitySet][]string
 
+	metadata metadataCache
+
 	bufs  sync.Pool // *[]byte: response and request body buffers
 	gzips sync.Pool // *gzip.Reader
 }
@@ -89,6 +91,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter().UseEncodedPath()
 	r.SkipClean(true)
+	r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return s.matchMetadata(r) }).
+		HandlerFunc(s.serveMetadata).Name("metadata")
 	r.MatcherFunc(s.matchVersion).HandlerFunc(s.serveResource).Name("resource")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v, _, ok := splitVersion(r.URL.EscapedPath()); ok && v != "" {

@@ -10,7 +10,11 @@ const GraphNamespace = "microsoft.graph"
 //
 // The built-in schema holds microsoft.graph.entity and the types of the seed documents,
 // with entity sets for the types that Graph documents without a collection URI.
-func Builtin(version string) (*Schema, error) {
+func Builtin(version string) (*Schema, error) { return BuiltinWith(version, nil) }
+
+// BuiltinWith is Builtin with extend called on the schema before it is resolved, to
+// add types or entity sets (see Expose); a nil extend adds nothing.
+func BuiltinWith(version string, extend func(*Schema) error) (*Schema, error) {
 	switch version {
 	case "v1.0", "beta":
 	default:
@@ -20,6 +24,11 @@ func Builtin(version string) (*Schema, error) {
 	s.AddAlias("graph", GraphNamespace)
 	if err := AddBuiltins(s); err != nil {
 		return nil, err
+	}
+	if extend != nil {
+		if err := extend(s); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.Resolve(); err != nil {
 		return nil, err

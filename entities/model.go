@@ -336,3 +336,22 @@ func (s *Schema) ContainerName() string {
 
 // SetContainerName names the entity container.
 func (s *Schema) SetContainerName(name string) { s.container = name }
+
+// CanonicalType returns a type name as CSDL writes it with an alias-qualified (or
+// '#'-prefixed) name replaced by its namespace-qualified form, inside Collection(...) too:
+// with the alias "graph", "Collection(graph.user)" becomes "Collection(microsoft.graph.user)".
+// Primitive and unknown names come back unchanged.
+func (s *Schema) CanonicalType(typ string) string {
+	if inner, ok := strings.CutPrefix(typ, "Collection("); ok {
+		if inner, ok = strings.CutSuffix(inner, ")"); ok {
+			if c := s.canonical(inner); c != inner {
+				return "Collection(" + c + ")"
+			}
+			return typ
+		}
+	}
+	return s.canonical(typ)
+}
+
+// Namespace returns the namespace the enumeration type is declared in.
+func (e *EnumType) Namespace() string { return e.namespace }

@@ -60,6 +60,10 @@ type options struct {
 	tlsCert    string // PEM certificate (chain) to serve instead of a generated one
 	tlsKey     string // PEM private key of tlsCert
 	trustProxy bool   // honour X-Forwarded-Proto and X-Forwarded-Host
+
+	schema schemaValue // VERSION=SOURCE pairs of CSDL schemas to load
+	expose exposeValue // TYPE[=SET] entries given entity sets of their own
+	me     string      // key of the user /me stands for
 }
 
 // envPrefix prefixes the environment variable of every flag.
@@ -104,6 +108,9 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Var((*pathValue)(&o.tlsCert), "tls-cert", "PEM `file` with the server certificate (then any intermediates) to serve instead of generating one; needs --tls-key")
 	fs.Var((*pathValue)(&o.tlsKey), "tls-key", "PEM `file` with the private key of --tls-cert")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", o.trustProxy, "build absolute URLs from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy you run)")
+	fs.Var(&o.schema, "schema", "serve a version from a CSDL `VERSION=SOURCE`: a file or an http(s) URL such as https://graph.microsoft.com/v1.0/$metadata; repeat it or separate pairs with commas (default: the built-in schema)")
+	fs.Var(&o.expose, "expose", "give an entity type that Graph documents without a collection URI an entity set of its own: `TYPE[=SET]`, e.g. microsoft.graph.x=xs (the set is named after the type when omitted); repeat it or separate entries with commas")
+	fs.StringVar(&o.me, "me", o.me, "`id` of the user that /me stands for (default: none, and /me answers as Graph does without a signed-in user)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
@@ -316,13 +323,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := slog.New(handler)
 
-	srv, err := emulator.New(
+	schemaOpts, err := schemaOptions(ctx, o, logger)
+	if err != nil {
+		return err
+	}
+	srv, err := emulator.New(append(schemaOpts,
 		emulator.WithStrict(o.strict),
 		emulator.WithMaxBodyBytes(o.maxBodyBytes),
 		emulator.WithPageSize(o.pageSize),
 		emulator.WithLogger(logger),
 		emulator.WithTrustProxy(o.trustProxy),
-	)
+	)...)
 	if err != nil {
 		return err
 	}

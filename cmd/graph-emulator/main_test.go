@@ -75,6 +75,14 @@ func flagCases() map[string]flagCase {
 			want: func(o *options) { o.tlsKey = "key.pem" }},
 		"trust-proxy": {value: "true", other: "false", bad: []string{"perhaps"},
 			want: func(o *options) { o.trustProxy = true }},
+		"schema": {value: "beta=b.xml,v1.0=https://graph.test/v1.0/$metadata", other: "v1.0=other.xml",
+			bad:  []string{"a.xml", "v2.0=a.xml", "v1.0=", "=a.xml"},
+			want: func(o *options) { o.schema = "v1.0=https://graph.test/v1.0/$metadata,beta=b.xml" }},
+		"expose": {value: "microsoft.graph.x=xs,microsoft.graph.y", other: "microsoft.graph.z",
+			bad:  []string{"x", "microsoft.graph.x=a.b", "microsoft.graph.x=a/b", "a b.c"},
+			want: func(o *options) { o.expose = "microsoft.graph.x=xs,microsoft.graph.y" }},
+		"me": {value: "u1", other: "u2",
+			want: func(o *options) { o.me = "u1" }},
 	}
 }
 

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/graph-emulator/graph-emulator/emulator"
+	"github.com/graph-emulator/graph-emulator/entities"
+)
+
+// schemaValue collects --schema VERSION=SOURCE pairs, comma-separated; SOURCE is a CSDL
+// file or an http(s) URL such as Graph's https://graph.microsoft.com/v1.0/$metadata.
+type schemaValue string
+
+func (v *schemaValue) String() string { return string(*v) }
+
+func (v *schemaValue) Set(s string) error {
+	pairs := v.pairs()
+	for part := range strings.SplitSeq(s, ",") {
+		version, src, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || src == "" {
+			return fmt.Errorf("%q: want VERSION=FILE or VERSION=URL", part)
+		}
+		if version != "v1.0" && version != "beta" {
+			return fmt.Errorf("%q: unknown version %q (want v1.0 or beta)", part, version)
+		}
+		pairs[version] = src
+	}
+	var out []string
+	for _, version := range []string{"v1.0", "beta"} {
+		if src, ok := pairs[version]; ok {
+			out = append(out, version+"="+src)
+		}
+	}
+	*v = schemaValue(strings.Join(out, ","))
+	return nil
+}
+
+// pairs returns version -> source.
+func (v *schemaValue) pairs() map[string]string {
+	m := map[string]string{}
+	if *v == "" {
+		return m
+	}
+	for part := range strings.SplitSeq(string(*v), ",") {
+		version, src, _ := strings.Cut(part, "=")
+		m[version] = src
+	}
+	return m
+}
+
+// exposeValue collects --expose TYPE[=SET] entries, comma-separated.
+type exposeValue string
+
+func (v *exposeValue) String() string { return string(*v) }
+
+func (v *exposeValue) Set(s string) error {
+	list := v.list()
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		typ, set, _ := strings.Cut(part, "=")
+		if !strings.Contains(typ, ".") || strings.ContainsAny(typ, " /") || strings.ContainsAny(set, " /.") {
+			return fmt.Errorf("%q: want a qualified entity type, e.g. microsoft.graph.x or microsoft.graph.x=xs", part)
+		}
+		list = append(list, part)
+	}
+	*v = exposeValue(strings.Join(list, ","))
+	return nil
+}
+
+func (v *exposeValue) list() []string {
+	if *v == "" {
+		return nil
+	}
+	return strings.Split(string(*v), ",")
+}
+
+// schemaOptions loads the schemas the options name and returns the emulator options
+// that serve them. Without --schema a version keeps the built-in schema; --expose
+// applies to every schema.
+func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emulator.Option, error) {
+	exposes := o.expose.list()
+	sources := o.schema.pairs()
+	exposed := map[string]bool{}
+	var opts []emulator.Option
+	for _, version := range []string{"v1.0", "beta"} {
+		src, ok := sources[version]
+		if !ok && len(exposes) == 0 {
+			continue
+		}
+		start := time.Now()
+		s, err := loadSchema(ctx, version, src, exposes, exposed)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			logger.Info("schema loaded", "version", version, "source", src,
+				"entitySets", len(s.EntitySets()), "singletons", len(s.Singletons()),
+				"duration", time.Since(start).Round(time.Millisecond).String())
+		}
+		opts = append(opts, emulator.WithSchema(version, s))
+	}
+	for _, e := range exposes {
+		if !exposed[e] {
+			typ, _, _ := strings.Cut(e, "=")
+			return nil, fmt.Errorf("--expose %s: no schema has the entity type %s", e, typ)
+		}
+	}
+	if o.me != "" {
+		opts = append(opts, emulator.WithSingletonKey("me", o.me))
+	}
+	return opts, nil
+}
+
+// loadSchema reads one version's schema (the built-in one when src is empty), merges the
+// built-in additions and exposes those of the given types the schema has, marking them
+// in exposed.
+func loadSchema(ctx context.Context, version, src string, exposes []string, exposed map[string]bool) (*entities.Schema, error) {
+	extend := func(s *entities.Schema) error {
+		if err := entities.AddBuiltins(s); err != nil {
+			return err
+		}
+		for _, e := range exposes {
+			typ, set, _ := strings.Cut(e, "=")
+			if s.StructuredType(typ) == nil {
+				continue // a type of the other version
+			}
+			if err := s.Expose(typ, set); err != nil {
+				return fmt.Errorf("--expose %s: %w", e, err)
+			}
+			exposed[e] = true
+		}
+		return nil
+	}
+	if src == "" {
+		return entities.BuiltinWith(version, extend)
+	}
+	r, err := openSource(ctx, src)
+	if err != nil {
+		return nil, fmt.Errorf("--schema %s=%s: %w", version, src, err)
+	}
+	defer r.Close()
+	s, err := entities.LoadCSDL(r, extend)
+	if err != nil {
+		return nil, fmt.Errorf("--schema %s=%s: %w", version, src, err)
+	}
+	return s, nil
+}
+
+// openSource opens a CSDL file, or fetches an http(s) URL.
+func openSource(ctx context.Context, src string) (io.ReadCloser, error) {
+	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+		return os.Open(src)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/xml")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		cancel()
+		return nil, fmt.Errorf("GET %s: %s", src, resp.Status)
+	}
+	return &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
