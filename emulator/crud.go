@@ -227,11 +227,7 @@ func (s *Server) update(rq *request, r *resource, merge bool) (*response, error)
 		return nil, err
 	}
 	if err := s.requireEntity(rq, r); err != nil {
-		var ge *odata.Error
-		if r.nav == nil || !r.nav.ContainsTarget || !errors.As(err, &ge) || ge.Status != http.StatusNotFound {
-			return nil, err
-		}
-		return s.createContainedSingle(rq, r, body)
+		return nil, err
 	}
 	typ := rq.schema.EntityType(r.entity.Type)
 	if typ == nil || !typ.IsA(r.declared) {
@@ -245,9 +241,12 @@ func (s *Server) update(rq *request, r *resource, merge bool) (*response, error)
 		return nil, payloadError(&entities.TypeMismatchError{Claimed: p.Type.QualifiedName(), Expected: typ.QualifiedName()})
 	}
 	id := r.entity.ID
-	key := typ.KeyProperty()
-	if f := p.Field(key.Name); f != nil && gjson.Parse(f.Raw).String() != id {
-		return nil, odata.ErrKeyChange(key.Name)
+	keyName := ""
+	if key := typ.KeyProperty(); key != nil {
+		keyName = key.Name
+		if f := p.Field(key.Name); f != nil && gjson.Parse(f.Raw).String() != id {
+			return nil, odata.ErrKeyChange(key.Name)
+		}
 	}
 	typeName := typ.QualifiedName()
 	e, err := s.store.Update(r.entityColl, id, func(cur Entity) (Entity, error) {
@@ -255,9 +254,9 @@ func (s *Server) update(rq *request, r *resource, merge bool) (*response, error)
 			return Entity{}, errTypeChanged
 		}
 		if merge {
-			return Entity{Type: cur.Type, Body: mergeBody(typ, key.Name, cur.Body, p.Fields)}, nil
+			return Entity{Type: cur.Type, Body: mergeBody(typ, keyName, cur.Body, p.Fields)}, nil
 		}
-		return Entity{Type: cur.Type, Body: renderBody(key.Name, id, p.Fields)}, nil
+		return Entity{Type: cur.Type, Body: renderBody(keyName, id, p.Fields)}, nil
 	})
 	if errors.Is(err, errTypeChanged) {
 		return nil, &odata.Error{Status: http.StatusConflict, Code: "Request_BadRequest",
@@ -266,31 +265,6 @@ func (s *Server) update(rq *request, r *resource, merge bool) (*response, error)
 	if err != nil {
 		return nil, storeError(err, id)
 	}
-	if prefersMinimal(rq.r.Header) {
-		return &response{status: http.StatusNoContent, applied: "return=minimal"}, nil
-	}
-	return s.entityResponse(rq, r, http.StatusOK, e), nil
-}
-
-// createContainedSingle stores the first target of a single-valued containment.
-func (s *Server) createContainedSingle(rq *request, r *resource, body []byte) (*response, error) {
-	p, err := rq.schema.ReadPayload(r.declared, body, entities.ReadOptions{Strict: s.cfg.strict})
-	if err != nil {
-		return nil, payloadError(err)
-	}
-	key := p.Type.KeyProperty()
-	id := s.cfg.newID()
-	if f := p.Field(key.Name); f != nil {
-		id = gjson.Parse(f.Raw).String()
-	}
-	e, err := s.store.Insert(r.coll, Entity{ID: id, Type: p.Type.QualifiedName(), Body: renderBody(key.Name, id, p.Fields)})
-	if err != nil {
-		if errors.Is(err, ErrExists) {
-			return nil, odata.ErrKeyConflict(key.Name, id)
-		}
-		return nil, err
-	}
-	r.entity, r.entityColl, r.found, r.id = e, r.coll, true, id
 	if prefersMinimal(rq.r.Header) {
 		return &response{status: http.StatusNoContent, applied: "return=minimal"}, nil
 	}

@@ -9,9 +9,10 @@ import (
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
-// renderBody writes an entity's stored JSON object: the key first where the schema puts
-// it, then fields in the (canonical) order given. A key field among fields is ignored in
-// favour of id. The result is exactly sized and never mutated afterwards.
+// renderBody writes an entity's stored JSON object: the key first, then fields in the
+// (canonical) order given. A key field among fields is ignored in favour of id; an empty
+// keyName (a keyless singleton type) writes no key. The result is exactly sized and never
+// mutated afterwards.
 func renderBody(keyName, id string, fields []entities.Field) []byte {
 	n := len(keyName) + len(id) + 8
 	for _, f := range fields {
@@ -21,17 +22,16 @@ func renderBody(keyName, id string, fields []entities.Field) []byte {
 	}
 	b := make([]byte, 0, n)
 	b = append(b, '{')
-	b = odata.AppendString(b, keyName)
-	b = append(b, ':')
-	b = odata.AppendString(b, id)
+	if keyName != "" {
+		b = odata.AppendString(b, keyName)
+		b = append(b, ':')
+		b = odata.AppendString(b, id)
+	}
 	for _, f := range fields {
 		if f.Name == keyName {
 			continue
 		}
-		b = append(b, ',')
-		b = odata.AppendString(b, f.Name)
-		b = append(b, ':')
-		b = odata.AppendRaw(b, f.Raw)
+		b = appendMember(b, f.Name, f.Raw)
 	}
 	b = append(b, '}')
 	if cap(b)-len(b) > 16 {

@@ -134,7 +134,10 @@ func TestSingleValuedContainment(t *testing.T) {
 	srv := newDirectory(t)
 	u := field(mustStatus(t, srv.Do("POST", "/v1.0/users", `{}`), 201), "id")
 	p := "/v1.0/users/" + u + "/settings"
-	mustStatus(t, srv.Do("GET", p, ""), 404)
+	// It exists from the start, like a singleton, and keeps its updates.
+	if first := mustStatus(t, srv.Do("GET", p, ""), 200); field(first, "id") != "settings" || field(first, "theme") != "" {
+		t.Errorf("settings before any update: %s", first.Body)
+	}
 	mustStatus(t, srv.Do("PATCH", p, `{"theme":"dark"}`), 200)
 	got := mustStatus(t, srv.Do("GET", p, ""), 200)
 	if field(got, "theme") != "dark" || field(got, `@odata\.context`) != srv.URL+"/v1.0/$metadata#users('"+u+"')/settings/$entity" {

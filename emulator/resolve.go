@@ -84,6 +84,14 @@ func (s *Server) resolve(rq *request) (*resource, error) {
 			r.context, r.canonical = parent+"/"+seg.Nav.Name, parent+"/"+seg.Nav.Name
 			if seg.Nav.ContainsTarget {
 				r.coll, r.refs = owner, false
+				if r.single {
+					// A single-valued containment (a user's settings, authentication)
+					// always exists, like a singleton: it is stored on first use.
+					r.id, r.singleton = seg.Nav.Name, true
+					if e, err := s.store.Get(r.coll, r.id); err == nil {
+						r.entity, r.entityColl, r.found = e, r.coll, true
+					}
+				}
 			} else {
 				r.coll, r.refs = owner+sep+"$ref", true
 				if set := targetSet(rq.schema, seg.Nav); set != nil {
@@ -152,13 +160,6 @@ func (s *Server) lookup(rq *request, r *resource) error {
 		}
 		r.entity, err = s.store.Get(ref.Type, ref.ID)
 		r.entityColl = ref.Type
-	case r.id == "": // single-valued containment: the one entity of the collection
-		err = ErrNotFound
-		s.store.Scan(r.coll, 0, func(e Entity) bool { r.entity, err = e, nil; return false })
-		r.entityColl = r.coll
-		if err != nil {
-			return odata.ErrEntityNotFound(r.nav.Name)
-		}
 	default:
 		err = ErrNotFound
 		for _, c := range r.sources {
@@ -200,8 +201,11 @@ func (s *Server) requireEntity(rq *request, r *resource) error {
 // materializeSingleton stores a singleton the first time it is used: an entity whose
 // key is the singleton's name.
 func (s *Server) materializeSingleton(r *resource) (Entity, error) {
-	key := r.declared.KeyProperty()
-	body := renderBody(key.Name, r.id, nil)
+	keyName := ""
+	if key := r.declared.KeyProperty(); key != nil {
+		keyName = key.Name
+	}
+	body := renderBody(keyName, r.id, nil)
 	e, err := s.store.Insert(r.coll, Entity{ID: r.id, Type: r.declared.QualifiedName(), Body: body})
 	if errors.Is(err, ErrExists) {
 		return s.store.Get(r.coll, r.id)
