@@ -83,7 +83,7 @@ type Path struct {
 	// Key is the last key of the path, or "".
 	Key string
 
-	segs [4]Segment // backs Segments for short paths
+	segs [2]Segment // backs Segments for short paths
 }
 
 // Last returns the last segment. The path must not be the service root.
