@@ -115,7 +115,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
 			"Each flag may also be set with the environment variable %s<FLAG> (upper case, '-' as '_').\n\n"+
-			"HTTPS: --tls, or --tls-cert with --tls-key, turns HTTPS on.\n"+
+			"HTTPS: --tls, --tls-addr, or --tls-cert with --tls-key, turns HTTPS on.\n"+
 			"  - without --tls-addr, one listener on --addr serves HTTPS;\n"+
 			"  - with --tls-addr, HTTPS listens there, and plain HTTP on --addr only if --addr\n"+
 			"    (or %sADDR) is given; the first stdout line is then the HTTP base URL and\n"+
@@ -280,6 +280,10 @@ type listenSpec struct {
 func listeners(o *options, set map[string]bool) ([]listenSpec, error) {
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key go together: give both or neither")
+	}
+	if set["tls-addr"] && !set["tls"] && o.tlsCert == "" {
+		// A listener of its own for HTTPS asks for HTTPS: with a generated certificate.
+		o.tls = true
 	}
 	tlsOn := o.tls || o.tlsCert != ""
 	for _, name := range []string{"tls-addr", "tls-host", "tls-dir", "tls-ca"} {

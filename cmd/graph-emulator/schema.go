@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/graph-emulator/graph-emulator/emulator"
@@ -87,24 +89,49 @@ func (v *exposeValue) list() []string {
 func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emulator.Option, error) {
 	exposes := o.expose.list()
 	sources := o.schema.pairs()
-	exposed := map[string]bool{}
-	var opts []emulator.Option
-	for _, version := range []string{"v1.0", "beta"} {
+	versions := []string{"v1.0", "beta"}
+	type loaded struct {
+		schema  *entities.Schema
+		exposed map[string]bool
+		err     error
+	}
+	results := make([]loaded, len(versions))
+	// The versions load in parallel, with the collector relaxed while they do: a
+	// Graph CSDL allocates tens of megabytes of short-lived tokens.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	var wg sync.WaitGroup
+	for i, version := range versions {
 		src, ok := sources[version]
 		if !ok && len(exposes) == 0 {
 			continue
 		}
-		start := time.Now()
-		s, err := loadSchema(ctx, version, src, exposes, exposed)
-		if err != nil {
-			return nil, err
+		wg.Go(func() {
+			start := time.Now()
+			res := loaded{exposed: map[string]bool{}}
+			res.schema, res.err = loadSchema(ctx, version, src, exposes, res.exposed)
+			if res.err == nil && ok {
+				logger.Info("schema loaded", "version", version, "source", src,
+					"entitySets", len(res.schema.EntitySets()), "singletons", len(res.schema.Singletons()),
+					"duration", time.Since(start).Round(time.Millisecond).String())
+			}
+			results[i] = res
+		})
+	}
+	wg.Wait()
+	exposed := map[string]bool{}
+	var opts []emulator.Option
+	for i, version := range versions {
+		res := results[i]
+		if res.err != nil {
+			return nil, res.err
 		}
-		if ok {
-			logger.Info("schema loaded", "version", version, "source", src,
-				"entitySets", len(s.EntitySets()), "singletons", len(s.Singletons()),
-				"duration", time.Since(start).Round(time.Millisecond).String())
+		if res.schema == nil {
+			continue
 		}
-		opts = append(opts, emulator.WithSchema(version, s))
+		for e := range res.exposed {
+			exposed[e] = true
+		}
+		opts = append(opts, emulator.WithSchema(version, res.schema))
 	}
 	for _, e := range exposes {
 		if !exposed[e] {
