@@ -1,6 +1,9 @@
 // Package entities holds the schema of the entities the emulator serves: entity, complex
-// and enum types with their properties and Edm types, inheritance, keys, and entity sets;
-// the built-in schema; and validation of JSON payloads against a type.
+// and enum types with their properties and Edm types, inheritance, keys, navigation
+// properties (contained or not), entity sets, singletons, and bound and unbound
+// operations; the built-in schema (Builtin, AddBuiltins, Expose); the CSDL loader
+// (LoadCSDL) that reads Graph's published $metadata; and validation of JSON payloads
+// against a type (ReadPayload).
 //
 // It knows nothing of HTTP, OData URLs or storage, and imports no other package of the
 // module. A resolved Schema is immutable and safe for concurrent use.
