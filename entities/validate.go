@@ -287,7 +287,7 @@ func (r *reader) value(owner *StructuredType, p *Property, ref TypeRef, v gjson.
 		if v.Type != gjson.String {
 			return bad("expected a string")
 		}
-		if r.opts.Strict && !enumValid(ref.Enum, v.Str) {
+		if !enumValid(ref.Enum, v.Str) {
 			return bad("not a member of " + ref.Enum.qualified)
 		}
 		return nil
