@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Runs the SDK compatibility suites against graph-emulator:
-#   go/  msgraph-sdk-go, in-process (emulator.New on httptest) and against the binary
-#   js/  @microsoft/microsoft-graph-client (npm, pinned by package-lock.json) against the binary
+#   go/  msgraph-sdk-go, in-process (emulator.New on httptest, emulatortest.NewTLS) and
+#        against the binary, over HTTP and over HTTPS (--tls) with the CA trusted through
+#        an x509.CertPool; msgraph-sdk-go-core's PageIterator across pages (--page-size 2)
+#   js/  @microsoft/microsoft-graph-client (npm, pinned by package-lock.json) against the
+#        binary, over HTTP and over HTTPS: test/https.test.mjs starts the binary with
+#        --tls --tls-ca FILE and runs the client in child node processes started with
+#        NODE_EXTRA_CA_CERTS=FILE (Node reads it only at start), so nothing here sets it
 # It builds the binary once and hands it to both suites in GRAPH_EMULATOR_BIN, installs
 # what the suites need (npm ci; Go modules through the module proxy), runs both even if
 # one fails, prints each step's time, and exits non-zero if anything failed.

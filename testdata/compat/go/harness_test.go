@@ -75,7 +75,14 @@ func emulatorBinary(t *testing.T) string {
 // and stops it with SIGINT when the test ends; it must exit cleanly.
 func startBinary(t *testing.T, bin string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0")
+	return startBinaryArgs(t, bin, "http", "--addr", "127.0.0.1:0")
+}
+
+// startBinaryArgs is startBinary with the given arguments; the first stdout line must be
+// scheme://127.0.0.1:PORT.
+func startBinaryArgs(t *testing.T, bin, scheme string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -104,8 +111,8 @@ func startBinary(t *testing.T, bin string) string {
 		t.Fatalf("reading the base URL from graph-emulator: %v\nstderr:\n%s", err, stderr.String())
 	}
 	base := strings.TrimSpace(line)
-	if !strings.HasPrefix(base, "http://127.0.0.1:") {
-		t.Fatalf("first stdout line = %q, want http://127.0.0.1:PORT", base)
+	if !strings.HasPrefix(base, scheme+"://127.0.0.1:") {
+		t.Fatalf("first stdout line = %q, want %s://127.0.0.1:PORT", base, scheme)
 	}
 	return base
 }
@@ -113,6 +120,7 @@ func startBinary(t *testing.T, bin string) string {
 // exchange is one HTTP exchange as it went over the wire, after every SDK middleware.
 type exchange struct {
 	method, path string // path as sent, percent-encoded
+	url          string // the whole URL as sent
 	reqHeader    http.Header
 	status       int
 	respHeader   http.Header
@@ -132,7 +140,7 @@ func (w *wire) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	w.mu.Lock()
-	w.log = append(w.log, exchange{method: r.Method, path: r.URL.EscapedPath(), reqHeader: r.Header.Clone(),
+	w.log = append(w.log, exchange{method: r.Method, path: r.URL.EscapedPath(), url: r.URL.String(), reqHeader: r.Header.Clone(),
 		status: resp.StatusCode, respHeader: resp.Header.Clone()})
 	w.mu.Unlock()
 	return resp, nil
@@ -165,7 +173,13 @@ type client struct {
 
 func newClient(t *testing.T, root string) *client {
 	t.Helper()
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	return newClientWithTransport(t, root, http.DefaultTransport.(*http.Transport).Clone())
+}
+
+// newClientWithTransport is newClient over tr (one that trusts an HTTPS emulator's CA,
+// say), which it closes when the test ends.
+func newClientWithTransport(t *testing.T, root string, tr *http.Transport) *client {
+	t.Helper()
 	t.Cleanup(tr.CloseIdleConnections)
 	w := &wire{next: tr}
 	opts := msgraph.GetDefaultClientOptions()

@@ -132,7 +132,10 @@ func (m *userCounts) GetAdditionalData() map[string]any { return m.additionalDat
 // SetAdditionalData implements absser.AdditionalDataHolder.
 func (m *userCounts) SetAdditionalData(v map[string]any) { m.additionalData = v }
 
-// userCountsCollection is the collection response: {"@odata.context":..., "value":[...]}.
+// userCountsCollection is the collection response: {"@odata.context":...,
+// "@odata.nextLink":..., "value":[...]}. GetValue and GetOdataNextLink are what
+// msgraph-sdk-go-core's PageIterator reads from each page, as from the generated
+// ...CollectionResponse types.
 type userCountsCollection struct {
 	context  *string
 	value    []*userCounts
@@ -142,6 +145,12 @@ type userCountsCollection struct {
 func createUserCountsCollection(absser.ParseNode) (absser.Parsable, error) {
 	return &userCountsCollection{}, nil
 }
+
+// GetValue returns the page's entities.
+func (c *userCountsCollection) GetValue() []*userCounts { return c.value }
+
+// GetOdataNextLink returns the page's @odata.nextLink, nil on the last page.
+func (c *userCountsCollection) GetOdataNextLink() *string { return c.nextLink }
 
 // GetFieldDeserializers implements absser.Parsable.
 func (c *userCountsCollection) GetFieldDeserializers() map[string]func(absser.ParseNode) error {

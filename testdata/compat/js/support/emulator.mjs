@@ -26,13 +26,14 @@ export function emulatorBinary() {
 }
 
 /**
- * Runs bin on a free port and resolves to { url, stop }: url is the first line the
- * binary prints (http://127.0.0.1:PORT); stop() sends SIGINT and resolves to the exit
- * code once it has exited.
+ * Runs bin on a free port and resolves to { url, stderr, stop }: url is the first line
+ * the binary prints (http://127.0.0.1:PORT, or https:// with --tls); stderr() returns
+ * its log so far; stop() sends SIGINT and resolves to the exit code once it has exited.
+ * args replaces the default arguments, --addr 127.0.0.1:0.
  */
-export function startEmulator(bin) {
+export function startEmulator(bin, args = ["--addr", "127.0.0.1:0"]) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ["--addr", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     let stdout = "";
     let started = false;

@@ -2,8 +2,8 @@
 // graph-emulator binary: office365ServicesUserCounts create, get, patch, list, delete,
 // and GraphError for Graph's 404 and 400. Each test gets a fresh emulator.
 //
-// Paging is not tested here: this client follows @odata.nextLink only when it starts
-// with https://, and the binary serves plain http.
+// Paging is in https.test.mjs: this client follows @odata.nextLink only when it starts
+// with https://, and here the binary serves plain http.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -1,0 +1,119 @@
+// The client half of test/https.test.mjs, run in a child process of its own:
+//
+//   GRAPH_EMULATOR_URL=https://127.0.0.1:PORT NODE_EXTRA_CA_CERTS=ca.pem \
+//     node support/https-client.mjs '{"scenario":"page", ...}'
+//
+// Node reads NODE_EXTRA_CA_CERTS only when a process starts, and the emulator's CA is made
+// when the emulator starts, after the test process: so every run of the JavaScript Graph
+// client that must trust the CA is a new `node` process started with the variable set (and
+// one started without it shows that the client then fails). The test asserts; this script
+// only acts and reports. It prints one JSON line, { result, wire }:
+//   result  what the scenario observed (or { error } when the client threw)
+//   wire    every request the client handed to fetch, after all of its middleware:
+//           method, url, the headers it sent (names lower-case), and the response status
+//           and ids, or the error fetch failed with (and its cause's code).
+
+import { Client, PageIterator } from "@microsoft/microsoft-graph-client";
+
+const set = "/office365ServicesUserCounts";
+
+/** Wraps the global fetch, which the client's HTTPMessageHandler calls, to record the wire. */
+function recordWire() {
+  const wire = [];
+  const fetchFn = globalThis.fetch;
+  globalThis.fetch = async (input, init = {}) => {
+    const url = typeof input === "string" ? input : input.url;
+    const headers = {};
+    for (const [k, v] of new Headers(init.headers ?? {})) {
+      headers[k.toLowerCase()] = v;
+    }
+    const x = { method: init.method ?? "GET", url, headers };
+    wire.push(x);
+    try {
+      const res = await fetchFn(input, init);
+      x.status = res.status;
+      x.requestId = res.headers.get("request-id");
+      x.clientRequestId = res.headers.get("client-request-id");
+      return res;
+    } catch (err) {
+      x.error = err.message;
+      x.cause = err.cause?.code ?? null;
+      throw err;
+    }
+  };
+  return wire;
+}
+
+/** The client as the README shows it; customHosts only when the scenario lists hosts. */
+function newClient(base, customHosts) {
+  const options = {
+    baseUrl: base + "/",
+    defaultVersion: "v1.0",
+    authProvider: (done) => done(null, "x"),
+  };
+  if (customHosts && customHosts.length > 0) {
+    options.customHosts = new Set(customHosts); // host names only: no scheme, no port
+  }
+  return Client.init(options);
+}
+
+const scenarios = {
+  /**
+   * Creates `create` entities (teamsActive 100, 101, ...), reads the first page of the
+   * collection and walks it to the end with PageIterator. With pauseAfter, the callback
+   * stops after that many items and resume() finishes the walk.
+   */
+  async page(client, { create, pauseAfter }) {
+    const created = [];
+    for (let i = 0; i < create; i++) {
+      const e = await client.api(set).post({ teamsActive: 100 + i });
+      created.push({ id: e.id, context: e["@odata.context"] });
+    }
+    const first = await client.api(set).get();
+    const iterated = [];
+    let paused = null;
+    const iterator = new PageIterator(client, first, (item) => {
+      iterated.push({ id: item.id, teamsActive: item.teamsActive });
+      return pauseAfter === undefined || iterated.length !== pauseAfter;
+    });
+    await iterator.iterate();
+    if (pauseAfter !== undefined) {
+      paused = { count: iterated.length, complete: iterator.isComplete() };
+      await iterator.resume();
+    }
+    return {
+      created,
+      first: {
+        context: first["@odata.context"],
+        nextLink: first["@odata.nextLink"] ?? null,
+        count: first.value.length,
+      },
+      iterated,
+      paused,
+      complete: iterator.isComplete(),
+      deltaLink: iterator.getDeltaLink() ?? null,
+    };
+  },
+
+  /** One GET of the collection. */
+  async get(client) {
+    const page = await client.api(set).get();
+    return { count: page.value.length };
+  },
+};
+
+const params = JSON.parse(process.argv[2] ?? "{}");
+const run = scenarios[params.scenario];
+if (!run) {
+  throw new Error(`unknown scenario ${params.scenario}`);
+}
+const wire = recordWire();
+let result;
+try {
+  result = await run(newClient(process.env.GRAPH_EMULATOR_URL, params.customHosts), params);
+} catch (err) {
+  result = {
+    error: { name: err.name, message: err.message, statusCode: err.statusCode ?? null, code: err.code ?? null },
+  };
+}
+process.stdout.write(JSON.stringify({ result, wire }) + "\n");
