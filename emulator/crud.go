@@ -1,12 +1,8 @@
 package emulator
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/tidwall/gjson"
 
@@ -46,15 +42,29 @@ func (s *Server) serviceDocument(rq *request) (*response, error) {
 	return &response{status: http.StatusOK, body: b}, nil
 }
 
-// get answers GET of one entity.
+// get answers GET of one entity, with $select and $expand.
 func (s *Server) get(rq *request, r *resource) (*response, error) {
-	if _, err := checkQuery(rq); err != nil {
+	q, err := s.parseEntityQuery(rq, r)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.requireEntity(rq, r); err != nil {
 		return nil, err
 	}
-	return s.entityResponse(rq, r, http.StatusOK, r.entity), nil
+	if q.Select == nil && len(q.Expand) == 0 {
+		return s.entityResponse(rq, r, http.StatusOK, r.entity), nil
+	}
+	scratch := s.getBuf()
+	defer s.putBuf(scratch)
+	m := member{e: r.entity, coll: r.entityColl}
+	body, err := s.appendItem(rq, (*scratch)[:0], m, "", q.Select, s.selectKey(rq.schema, r.typ), q.Expand, 0)
+	if err != nil {
+		return nil, err
+	}
+	*scratch = body
+	ctx := odata.ContextURL(rq.base, rq.version, entityContext(r)+odata.SelectContext(q.Select), true)
+	*rq.buf = odata.AppendEntity((*rq.buf)[:0], ctx, r.entity.Type, body)
+	return &response{status: http.StatusOK, body: *rq.buf}, nil
 }
 
 // entityResponse writes an entity with its annotations. Entities reached through a
@@ -73,107 +83,40 @@ func entityContext(r *resource) string {
 	return r.context
 }
 
-// list answers GET of a collection, one page at a time.
+// list answers GET of a collection, one page at a time, with $filter, $search,
+// $orderby, $top (the page size), $skip, $count, $select and $expand (see query.go).
 func (s *Server) list(rq *request, r *resource) (*response, error) {
-	q, err := checkQuery(rq, "$skiptoken")
+	cq, err := s.parseCollectionQuery(rq, r)
 	if err != nil {
 		return nil, err
 	}
-	src, after := 0, uint64(0)
-	if tok := q.Get("$skiptoken"); tok != "" {
-		if src, after, err = decodeSkipToken(tok, r.coll, len(r.sources)); err != nil {
-			return nil, err
+	res, total, link := s.page(rq, r, cq)
+	return s.listResponse(rq, r, cq, res, total, link)
+}
+
+// page collects the page cq asks for: its members, the number of all matches (when
+// @odata.count is asked for) and the @odata.nextLink ("" on the last page).
+func (s *Server) page(rq *request, r *resource, cq *collectionQuery) (pageResult, int, string) {
+	// The count of an unfiltered collection is the store's.
+	storeCount := cq.count && cq.Filter == nil && cq.Search == nil && !r.refs && r.typ == r.declared
+	res := s.collect(rq, r, cq.Query, cq.start, cq.keys, cq.skip, cq.size, cq.count && !storeCount)
+	total := res.total
+	if storeCount {
+		total = 0
+		for _, c := range r.sources {
+			total += s.store.Len(c)
 		}
 	}
-	page, next := s.page(rq, r, src, after)
 	link := ""
-	if next != "" {
-		link = nextLink(rq, q, next)
-	}
-	w := odata.NewCollectionWriter(*rq.buf, odata.ContextURL(rq.base, rq.version, r.context, false), link)
-	setType := r.declared.QualifiedName()
-	for _, e := range page {
-		typ := ""
-		// Graph types items of a derived type; navigation collections type every item,
-		// as clients such as msgraph-sdk-go pick the model by it.
-		if e.Type != setType || r.nav != nil && !r.nav.ContainsTarget {
-			typ = e.Type
+	if res.more && len(res.items) > 0 {
+		last := res.items[len(res.items)-1]
+		var keys []byte
+		if len(cq.OrderBy) > 0 {
+			keys = sortValues(cq.OrderBy, last.e.Body)
 		}
-		w.Add(typ, e.Body)
+		link = nextLink(rq, encodeSkipToken(r.coll, last.pos, queryHash(cq.Query), keys))
 	}
-	*rq.buf = w.Finish()
-	return &response{status: http.StatusOK, body: *rq.buf}, nil
-}
-
-// page collects up to a page of r's entities from source src after seq, and the skip
-// token of the next page ("" at the end).
-func (s *Server) page(rq *request, r *resource, src int, after uint64) ([]Entity, string) {
-	size := s.cfg.pageSize
-	page := make([]Entity, 0, min(size+1, 128))
-	cast := r.typ != r.declared
-	for ; src < len(r.sources); src, after = src+1, 0 {
-		var last uint64
-		full := false
-		var refs []Entity
-		s.store.Scan(r.sources[src], after, func(e Entity) bool {
-			if len(page)+len(refs) == size {
-				full = true
-				return false
-			}
-			last = e.Seq
-			if r.refs {
-				refs = append(refs, e)
-				return true
-			}
-			if !cast || s.entityIsA(rq.schema, e, r.typ) {
-				page = append(page, e)
-			}
-			return true
-		})
-		for _, ref := range refs {
-			if e, err := s.store.Get(ref.Type, ref.ID); err == nil && s.entityIsA(rq.schema, e, r.typ) {
-				page = append(page, e)
-			}
-		}
-		if full {
-			return page, encodeSkipToken(r.coll, src, last)
-		}
-	}
-	return page, ""
-}
-
-// nextLink is the request's absolute URL with $skiptoken replaced by token.
-func nextLink(rq *request, q url.Values, token string) string {
-	q2 := make(url.Values, len(q)+1)
-	for k, v := range q {
-		if k != "$skiptoken" {
-			q2[k] = v
-		}
-	}
-	q2.Set("$skiptoken", token)
-	return rq.base + rq.r.URL.EscapedPath() + "?" + q2.Encode()
-}
-
-// Skip tokens are opaque to clients: base64url of "collection\x00source\x00seq".
-func encodeSkipToken(collection string, src int, seq uint64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(collection + "\x00" + strconv.Itoa(src) + "\x00" + strconv.FormatUint(seq, 10)))
-}
-
-func decodeSkipToken(tok, collection string, sources int) (int, uint64, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return 0, 0, odata.ErrInvalidSkipToken()
-	}
-	parts := strings.Split(string(raw), "\x00")
-	if len(parts) != 3 || parts[0] != collection {
-		return 0, 0, odata.ErrInvalidSkipToken()
-	}
-	src, err1 := strconv.Atoi(parts[1])
-	seq, err2 := strconv.ParseUint(parts[2], 10, 64)
-	if err1 != nil || err2 != nil || src < 0 || src >= sources {
-		return 0, 0, odata.ErrInvalidSkipToken()
-	}
-	return src, seq, nil
+	return res, total, link
 }
 
 // create answers POST to a collection.

@@ -128,16 +128,18 @@ func (s *Server) dispatch(rq *request) (*response, error) {
 	return nil, odata.ErrInternal()
 }
 
-// checkQuery refuses query options this request cannot honour, so that a test never
-// silently gets unfiltered data. allowed lists the options that may appear.
+// checkQuery refuses the system query options of a request that takes none (writes,
+// properties, the service document), so that a test never silently gets what it did not
+// ask for; $format=json is accepted, and names without '$' are custom options, ignored
+// as OData allows. allowed lists further options that may appear. Reads of collections
+// and entities parse their options with odata.ParseQuery (see query.go).
 func checkQuery(rq *request, allowed ...string) (url.Values, error) {
 	if rq.r.URL.RawQuery == "" {
 		return nil, nil
 	}
-	q, err := url.ParseQuery(rq.r.URL.RawQuery)
+	q, err := odata.SplitQuery(rq.r.URL.RawQuery)
 	if err != nil {
-		return nil, &odata.Error{Status: http.StatusBadRequest, Code: "BadRequest",
-			Message: "The query string is malformed: " + err.Error()}
+		return nil, err
 	}
 	for k, v := range q {
 		if !strings.HasPrefix(k, "$") {

@@ -15,10 +15,12 @@ import (
 // ref answers the $ref of a non-contained navigation property: list, add (POST), set
 // (PUT, single-valued) and remove (DELETE) references.
 func (s *Server) ref(rq *request, r *resource) (*response, error) {
-	if _, err := checkQuery(rq, "$skiptoken"); err != nil && rq.r.Method == http.MethodGet {
-		return nil, err
-	}
 	m := rq.r.Method
+	if m == http.MethodGet && r.single {
+		if _, err := checkQuery(rq); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case !r.single && m == http.MethodGet:
 		return s.listRefs(rq, r)
@@ -58,40 +60,41 @@ func (s *Server) refURL(rq *request, coll, id string) string {
 	return rq.base + "/" + rq.version + "/" + rootOf(coll) + "/" + url.PathEscape(id)
 }
 
+// listRefs lists the references of a navigation collection: the query options of a
+// collection apply to the targets, except $select and $expand.
 func (s *Server) listRefs(rq *request, r *resource) (*response, error) {
-	q, _ := checkQuery(rq, "$skiptoken")
-	src, after := 0, uint64(0)
-	if tok := q.Get("$skiptoken"); tok != "" {
-		var err error
-		if src, after, err = decodeSkipToken(tok, r.coll, len(r.sources)); err != nil {
-			return nil, err
+	cq, err := s.parseCollectionQuery(rq, r)
+	if err != nil {
+		return nil, err
+	}
+	if cq.Select != nil {
+		return nil, odata.ErrQueryOption("$select")
+	}
+	if len(cq.Expand) > 0 {
+		return nil, odata.ErrQueryOption("$expand")
+	}
+	res, total, link := s.page(rq, r, cq)
+	b := append((*rq.buf)[:0], `{"@odata.context":`...)
+	b = odata.AppendString(b, rq.base+"/"+rq.version+"/$metadata#Collection($ref)")
+	if cq.count {
+		b = append(b, `,"@odata.count":`...)
+		b = strconv.AppendInt(b, int64(total), 10)
+	}
+	if link != "" {
+		b = append(b, `,"@odata.nextLink":`...)
+		b = odata.AppendString(b, link)
+	}
+	b = append(b, `,"value":[`...)
+	// The page holds the targets, with their collections.
+	for i, m := range res.items {
+		if i > 0 {
+			b = append(b, ',')
 		}
+		b = s.appendRef(rq, b, m)
 	}
-	page, next := s.page(rq, r, src, after)
-	link := ""
-	if next != "" {
-		link = nextLink(rq, q, next)
-	}
-	// The page holds the targets; their collections come from the references.
-	w := odata.NewCollectionWriter(*rq.buf, rq.base+"/"+rq.version+"/$metadata#Collection($ref)", link)
-	var item []byte
-	for _, e := range page {
-		coll := s.collectionOf(r, e)
-		item = append(item[:0], `{"@odata.id":`...)
-		item = odata.AppendString(item, s.refURL(rq, coll, e.ID))
-		item = append(item, '}')
-		w.Add("", item)
-	}
-	*rq.buf = w.Finish()
-	return &response{status: http.StatusOK, body: *rq.buf}, nil
-}
-
-// collectionOf returns the collection of a navigation target through its reference.
-func (s *Server) collectionOf(r *resource, target Entity) string {
-	if ref, err := s.store.Get(r.coll, target.ID); err == nil {
-		return ref.Type
-	}
-	return r.coll
+	b = append(b, "]}"...)
+	*rq.buf = b
+	return &response{status: http.StatusOK, body: b}, nil
 }
 
 // addRef links the entity named by the body's @odata.id. A single-valued navigation
@@ -162,27 +165,30 @@ func (s *Server) resolveURL(rq *request, raw string) (string, Entity, error) {
 	return r.entityColl, r.entity, nil
 }
 
-// count answers /$count: the number of entities as text/plain.
+// count answers /$count: the number of entities matching $filter and $search, as
+// text/plain. Graph answers it on directory objects only with ConsistencyLevel:
+// eventual; the emulator asks for it under --strict (see advancedRules).
 func (s *Server) count(rq *request, r *resource) (*response, error) {
-	if _, err := checkQuery(rq); err != nil {
+	q, err := s.parseQuery(rq, r.typ, false)
+	if err != nil {
 		return nil, err
 	}
-	n := 0
-	if !r.refs && r.typ == r.declared {
-		for _, c := range r.sources {
-			n += s.store.Len(c)
-		}
-	} else {
-		src, after := 0, uint64(0)
-		for {
-			page, next := s.page(rq, r, src, after)
-			n += len(page)
-			if next == "" {
-				break
-			}
-			src, after, _ = decodeSkipToken(next, r.coll, len(r.sources))
+	for _, o := range []struct {
+		name string
+		set  bool
+	}{
+		{"$select", q.Select != nil}, {"$expand", len(q.Expand) > 0}, {"$orderby", len(q.OrderBy) > 0},
+		{"$top", q.Top >= 0}, {"$skip", q.Skip >= 0}, {"$count", q.Count}, {"$skiptoken", q.SkipToken != ""},
+		{"$deltatoken", q.DeltaToken != ""},
+	} {
+		if o.set {
+			return nil, odata.ErrQueryOption(o.name)
 		}
 	}
+	if _, err := s.advancedRules(rq, r, q, true); err != nil {
+		return nil, err
+	}
+	n := s.countMatches(rq, r, q)
 	*rq.buf = strconv.AppendInt((*rq.buf)[:0], int64(n), 10)
 	return &response{status: http.StatusOK, body: *rq.buf, contentType: "text/plain;charset=utf-8"}, nil
 }

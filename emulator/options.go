@@ -33,6 +33,9 @@ type config struct {
 	store        Store
 	trustProxy   bool // see WithTrustProxy
 	singletons   map[string]string
+	// advancedTypes lists the types Graph's advanced-query rules apply to; nil means
+	// the default, DefaultAdvancedQueryType (see WithAdvancedQueryTypes).
+	advancedTypes []string
 }
 
 // WithSchema serves version ("v1.0" or "beta") from schema, which must be resolved.
@@ -137,6 +140,26 @@ func WithStore(st Store) Option {
 			return fmt.Errorf("emulator: nil store")
 		}
 		c.store = st
+		return nil
+	}
+}
+
+// DefaultAdvancedQueryType is the type whose entities (and those of derived types) follow
+// Graph's advanced-query rules unless WithAdvancedQueryTypes says otherwise: Graph's
+// directory objects (users, groups, applications, ...).
+const DefaultAdvancedQueryType = "microsoft.graph.directoryObject"
+
+// WithAdvancedQueryTypes names, by qualified type name, the entity types that follow
+// Graph's advanced-query rules for directory objects; each applies to its derived types
+// too. On collections of these types $search needs the header ConsistencyLevel:
+// eventual, and under WithStrict so do ne, not, endswith, a collection's $count in
+// $filter, $filter with $orderby (those with $count=true as well), the /$count segment
+// and $count=true (ignored without the header, as Graph does); $select returns only
+// the selected properties (others also get their key). Names the schema lacks are
+// ignored. Default: DefaultAdvancedQueryType; no names means no type.
+func WithAdvancedQueryTypes(names ...string) Option {
+	return func(c *config) error {
+		c.advancedTypes = append([]string{}, names...)
 		return nil
 	}
 }

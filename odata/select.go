@@ -67,6 +67,15 @@ func selectPath(t *entities.StructuredType, item string) (string, bool, error) {
 		}
 		prop := lookupProperty(cur, seg)
 		if prop == nil {
+			// Graph selects the properties of derived types on a collection of a base
+			// type: members?$select=displayName gives the users' and groups' names.
+			for _, d := range cur.Derived() {
+				if prop = lookupProperty(d, seg); prop != nil {
+					break
+				}
+			}
+		}
+		if prop == nil {
 			if nav := lookupNavigation(cur, seg); nav != nil && i == len(segs)-1 && i == 0 {
 				return nav.Name, true, nil
 			}
