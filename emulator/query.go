@@ -227,14 +227,9 @@ func (s *Server) advancedRules(rq *request, r *resource, q *odata.Query, segment
 	return q.Count && ev, nil
 }
 
-// selectKey is the key ApplySelect keeps besides the selected properties: none on the
-// advanced-query (directory) types, whose $select Graph answers with exactly the selected
-// properties; the key on the others, as Outlook and most other Graph APIs return the id
-// of every item.
-func (s *Server) selectKey(schema *entities.Schema, t *entities.StructuredType) string {
-	if s.isAdvanced(schema, t) {
-		return ""
-	}
+// selectKey is the key ApplySelect keeps besides the selected properties: the key is
+// always kept, so that a client can address every item it lists.
+func (s *Server) selectKey(_ *entities.Schema, t *entities.StructuredType) string {
 	if key := t.KeyProperty(); key != nil {
 		return key.Name
 	}

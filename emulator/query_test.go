@@ -198,7 +198,7 @@ func TestQueryOptions(t *testing.T) {
 		{name: "$count=true", path: "/v1.0/users?$count=true&$top=1&$filter=startswith(displayName,'A')", status: 200, ids: users(1),
 			members: map[string]string{`@odata\.count`: "7"}},
 		{name: "$select", path: "/v1.0/users?$select=displayName,mail&$top=1", status: 200,
-			members: map[string]string{"value.0": `{"displayName":"Adele Vance","mail":"AdeleV@contoso.com"}`}},
+			members: map[string]string{"value.0": `{"id":"` + userID(1) + `","displayName":"Adele Vance","mail":"AdeleV@contoso.com"}`}},
 		{name: "$select keeps the key off the directory", path: u1 + "/messages?$select=subject&$top=1", status: 200,
 			members: map[string]string{"value.0": `{"id":"m1","subject":"Welcome"}`}},
 		{name: "$search", path: "/v1.0/users?$search=%22displayName:al%22", headers: []string{"ConsistencyLevel", "eventual"}, status: 200, ids: users(2, 4, 6, 8)},
@@ -217,8 +217,8 @@ func TestQueryOptions(t *testing.T) {
 		{name: "$ref $top", path: "/v1.0/groups/" + groupID(1) + "/members/$ref?$top=1", status: 200,
 			members: map[string]string{`value.0.@odata\.id`: `"` + srv.URL + "/v1.0/users/" + userID(2) + `"`}},
 		{name: "entity $select", path: "/v1.0/users/" + userID(2) + "?$select=displayName", status: 200,
-			members: map[string]string{"displayName": `"Alex Wilber"`, `@odata\.context`: `"` + srv.URL + `/v1.0/$metadata#users(displayName)/$entity"`},
-			absent:  []string{"id", "mail"}},
+			members: map[string]string{"id": `"` + userID(2) + `"`, "displayName": `"Alex Wilber"`, `@odata\.context`: `"` + srv.URL + `/v1.0/$metadata#users(displayName)/$entity"`},
+			absent:  []string{"mail"}},
 		{name: "entity $expand", path: "/v1.0/users/" + userID(2) + "?$expand=manager($select=id)", status: 200,
 			members: map[string]string{"manager": `{"@odata.type":"#microsoft.graph.user","id":"` + userID(9) + `"}`}},
 
@@ -352,10 +352,9 @@ func TestQuerySelectContext(t *testing.T) {
 			t.Errorf("%s: context %q, want %q", tc.path, got, want)
 		}
 	}
-	// Directory objects answer exactly the selected properties, others keep the key; a
-	// selected property the entity lacks is null.
+	// The key is always kept; a selected property the entity lacks is null.
 	r := mustStatus(t, srv.Do("GET", "/v1.0/users/"+userID(1)+"?$select=deletedDateTime,displayName", ""), 200)
-	if got := gjson.GetBytes(r.Body, `@this`).Raw; !strings.HasSuffix(got, `"deletedDateTime":null,"displayName":"Adele Vance"}`) || strings.Contains(got, `"id"`) {
+	if got := gjson.GetBytes(r.Body, `@this`).Raw; !strings.HasSuffix(got, `"id":"`+userID(1)+`","deletedDateTime":null,"displayName":"Adele Vance"}`) {
 		t.Errorf("entity $select: %s", got)
 	}
 }
@@ -375,9 +374,9 @@ func TestQueryExpand(t *testing.T) {
 				`","messages@odata.count":2,"messages":[{"id":"m3","subject":"Re: Welcome"}]}`}},
 		{name: "references on a collection", path: "/v1.0/groups?$select=displayName&$expand=members($select=id)",
 			members: map[string]string{
-				"value.0": `{"displayName":"Sales and Marketing","members":[{"@odata.type":"#microsoft.graph.user","id":"` + userID(2) + `"},{"@odata.type":"#microsoft.graph.user","id":"` + userID(7) +
+				"value.0": `{"id":"` + groupID(1) + `","displayName":"Sales and Marketing","members":[{"@odata.type":"#microsoft.graph.user","id":"` + userID(2) + `"},{"@odata.type":"#microsoft.graph.user","id":"` + userID(7) +
 					`"},{"@odata.type":"#microsoft.graph.user","id":"` + userID(8) + `"},{"@odata.type":"#microsoft.graph.group","id":"` + groupID(2) + `"}]}`,
-				"value.1": `{"displayName":"U.S. Sales","members":[{"@odata.type":"#microsoft.graph.user","id":"` + userID(3) + `"}]}`}},
+				"value.1": `{"id":"` + groupID(2) + `","displayName":"U.S. Sales","members":[{"@odata.type":"#microsoft.graph.user","id":"` + userID(3) + `"}]}`}},
 		{name: "references filtered by type of property", path: "/v1.0/groups/" + groupID(1) + "?$select=id&$expand=members($filter=id%20eq%20'" + groupID(2) + "';$select=id)",
 			members: map[string]string{"members": `[{"@odata.type":"#microsoft.graph.group","id":"` + groupID(2) + `"}]`}},
 		{name: "$ref", path: "/v1.0/groups/" + groupID(2) + "?$select=id&$expand=members/$ref",
