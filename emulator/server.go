@@ -123,11 +123,12 @@ func splitVersion(escaped string) (version, rest string, ok bool) {
 	return version, rest, true
 }
 
-// Header names Graph writes in lower case; they are set without canonicalisation so
-// that they go out exactly as Graph spells them.
+// The envelope's header names, in net/http's canonical form: HTTP header names are
+// case-insensitive, and canonical keys let Go callers that serve the handler in-process
+// (httptest.ResponseRecorder, middleware) read them with Header.Get.
 const (
-	hdrRequestID       = "request-id"
-	hdrClientRequestID = "client-request-id"
+	hdrRequestID       = "Request-Id"
+	hdrClientRequestID = "Client-Request-Id"
 )
 
 // withRequestIDs gives every response Graph's envelope headers: a new request-id, the
@@ -143,7 +144,7 @@ func (s *Server) withRequestIDs(next http.Handler) http.Handler {
 		ids := []string{id, cid} // one allocation for both header values
 		h[hdrRequestID] = ids[0:1:1]
 		h[hdrClientRequestID] = ids[1:2:2]
-		h["OData-Version"] = odataVersion
+		h["Odata-Version"] = odataVersion // canonical form of OData-Version
 		if !s.cfg.logger.Enabled(r.Context(), slog.LevelDebug) {
 			next.ServeHTTP(w, r)
 			return
