@@ -127,7 +127,8 @@ func (e *MissingPropertyError) Error() string {
 // it that the body names in @odata.type) and returns its members in canonical order.
 // The returned fields point into body.
 func (s *Schema) ReadPayload(expected *StructuredType, body []byte, opts ReadOptions) (*Payload, error) {
-	if !gjson.ValidBytes(body) {
+	// JSON text is UTF-8 (RFC 8259); gjson accepts other bytes inside strings.
+	if !gjson.ValidBytes(body) || !utf8.Valid(body) {
 		return nil, &SyntaxError{}
 	}
 	root := gjson.Parse(string(body))

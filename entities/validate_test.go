@@ -32,6 +32,8 @@ func TestReadPayloadErrors(t *testing.T) {
 		{name: "empty body", typ: "t.item", body: ``, want: &entities.SyntaxError{}},
 		{name: "unterminated object", typ: "t.item", body: `{"s":"x"`, want: &entities.SyntaxError{}},
 		{name: "trailing garbage", typ: "t.item", body: `{"s":"x"} x`, want: &entities.SyntaxError{}},
+		{name: "invalid UTF-8 in a string", typ: "t.item", body: "{\"s\":\"a\x90b\"}", want: &entities.SyntaxError{}},
+		{name: "invalid UTF-8 in a member name", typ: "t.item", body: "{\"\x90\":null}", want: &entities.SyntaxError{}},
 		{name: "single quotes", typ: "t.item", body: `{'s':'x'}`, want: &entities.SyntaxError{}},
 		{name: "leading zero", typ: "t.item", body: `{"i32":01}`, want: &entities.SyntaxError{}},
 		{name: "raw control character in a string", typ: "t.item", body: "{\"s\":\"a\x01\"}", want: &entities.SyntaxError{}},
