@@ -361,36 +361,20 @@ func (p *parser) requireBool(x expr) error {
 	return nil
 }
 
-func (p *parser) parseOr() (expr, error) {
-	l, err := p.parseAnd()
-	if err != nil {
-		return l, err
-	}
-	for p.keyword("or") {
-		p.next()
-		r, err := p.parseAnd()
-		if err != nil {
-			return r, err
-		}
-		if err := p.requireBool(l); err != nil {
-			return l, err
-		}
-		if err := p.requireBool(r); err != nil {
-			return r, err
-		}
-		l = expr{n: &node{op: opOr, l: l.n, r: r.n}, t: boolType, pos: l.pos}
-	}
-	return l, nil
-}
+func (p *parser) parseOr() (expr, error) { return p.parseBoolChain("or", opOr, p.parseAnd) }
 
-func (p *parser) parseAnd() (expr, error) {
-	l, err := p.parseUnary()
+func (p *parser) parseAnd() (expr, error) { return p.parseBoolChain("and", opAnd, p.parseUnary) }
+
+// parseBoolChain parses operands joined by the boolean keyword word, left-associative:
+// a or b or c is (a or b) or c.
+func (p *parser) parseBoolChain(word string, op opcode, operand func() (expr, error)) (expr, error) {
+	l, err := operand()
 	if err != nil {
 		return l, err
 	}
-	for p.keyword("and") {
+	for p.keyword(word) {
 		p.next()
-		r, err := p.parseUnary()
+		r, err := operand()
 		if err != nil {
 			return r, err
 		}
@@ -400,7 +384,7 @@ func (p *parser) parseAnd() (expr, error) {
 		if err := p.requireBool(r); err != nil {
 			return r, err
 		}
-		l = expr{n: &node{op: opAnd, l: l.n, r: r.n}, t: boolType, pos: l.pos}
+		l = expr{n: &node{op: op, l: l.n, r: r.n}, t: boolType, pos: l.pos}
 	}
 	return l, nil
 }
