@@ -535,42 +535,11 @@ func TestRunGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	s := startRun(t, ctx, "--addr", "127.0.0.1:0", "--shutdown-timeout", "1m")
-	// With Expect: 100-continue the transport sends the body only once the server has
-	// answered 100 Continue, which net/http does when the handler first reads the body:
-	// Got100Continue therefore says that the handler is running.
-	c := newClient(t, &http.Transport{ExpectContinueTimeout: waitLimit})
+	c := newClient(t, &http.Transport{ExpectContinueTimeout: waitLimit}) // see startInFlight
 	set := firstEntitySet(t, c, s.base)
 
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	handlerReading := make(chan struct{})
-	var once sync.Once
-	trace := &httptrace.ClientTrace{Got100Continue: func() { once.Do(func() { close(handlerReading) }) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(t.Context(), trace), http.MethodPost, set, pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Expect", "100-continue")
-	type result struct {
-		status int
-		body   string
-		err    error
-	}
-	resc := make(chan result, 1)
-	go func() {
-		resp, err := c.Do(req)
-		if err != nil {
-			resc <- result{err: err}
-			return
-		}
-		b, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		resc <- result{status: resp.StatusCode, body: string(b), err: err}
-	}()
-
-	waitFor(t, handlerReading, "the handler to read the body (100 Continue)")
-	if _, err := io.WriteString(pw, `{`); err != nil {
+	req := startInFlight(t, c, set)
+	if _, err := io.WriteString(req.body, `{`); err != nil {
 		t.Fatalf("writing the first part of the body: %v", err)
 	}
 	shuttingDown := s.stderr.seen("shutting down")
@@ -579,21 +548,11 @@ func TestRunGracefulShutdown(t *testing.T) {
 	select {
 	case err := <-s.done:
 		t.Fatalf("run returned %v while a request was in flight", err)
-	case r := <-resc:
+	case r := <-req.result:
 		t.Fatalf("the in-flight request ended before its body was sent: %+v", r)
 	default:
 	}
-	if _, err := io.WriteString(pw, `}`); err != nil {
-		t.Fatalf("writing the rest of the body: %v", err)
-	}
-	pw.Close()
-
-	var r result
-	select {
-	case r = <-resc:
-	case <-time.After(waitLimit):
-		t.Fatal("the in-flight request did not complete")
-	}
+	r := req.finish(t, `}`)
 	if r.err != nil {
 		t.Fatalf("in-flight request failed: %v", r.err)
 	}
@@ -605,6 +564,67 @@ func TestRunGracefulShutdown(t *testing.T) {
 	}
 	if !strings.Contains(s.stderr.String(), "stopped") {
 		t.Errorf(`stderr has no "stopped" line:\n%s`, s.stderr)
+	}
+}
+
+// inFlight is a POST whose handler is reading a body the client has not finished.
+type inFlight struct {
+	body   *io.PipeWriter
+	result chan inFlightResult
+}
+
+type inFlightResult struct {
+	status int
+	body   string
+	err    error
+}
+
+// startInFlight POSTs to url with a body sent through a pipe and returns once the handler
+// reads it. With Expect: 100-continue the transport sends the body only once the server
+// has answered 100 Continue, which net/http does when the handler first reads the body:
+// Got100Continue therefore says that the handler is running. c's transport must wait for
+// 100 Continue (ExpectContinueTimeout).
+func startInFlight(t *testing.T, c *http.Client, url string) *inFlight {
+	t.Helper()
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() })
+	handlerReading := make(chan struct{})
+	var once sync.Once
+	trace := &httptrace.ClientTrace{Got100Continue: func() { once.Do(func() { close(handlerReading) }) }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(t.Context(), trace), http.MethodPost, url, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Expect", "100-continue")
+	f := &inFlight{body: pw, result: make(chan inFlightResult, 1)}
+	go func() {
+		resp, err := c.Do(req)
+		if err != nil {
+			f.result <- inFlightResult{err: err}
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		f.result <- inFlightResult{status: resp.StatusCode, body: string(b), err: err}
+	}()
+	waitFor(t, handlerReading, "the handler to read the body (100 Continue)")
+	return f
+}
+
+// finish sends the rest of the body and returns the answer.
+func (f *inFlight) finish(t *testing.T, rest string) inFlightResult {
+	t.Helper()
+	if _, err := io.WriteString(f.body, rest); err != nil {
+		t.Fatalf("writing the rest of the body: %v", err)
+	}
+	f.body.Close()
+	select {
+	case r := <-f.result:
+		return r
+	case <-time.After(waitLimit):
+		t.Fatal("the in-flight request did not complete")
+		return inFlightResult{}
 	}
 }
 

@@ -16,7 +16,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"os"
 	"os/exec"
@@ -24,7 +23,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -1018,33 +1016,7 @@ func TestRunGracefulShutdownBothListeners(t *testing.T) {
 	secure.Transport.(*http.Transport).ExpectContinueTimeout = waitLimit
 	set := firstEntitySet(t, secure, httpsBase)
 
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	handlerReading := make(chan struct{})
-	var once sync.Once
-	trace := &httptrace.ClientTrace{Got100Continue: func() { once.Do(func() { close(handlerReading) }) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(t.Context(), trace), http.MethodPost, set, pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Expect", "100-continue")
-	type result struct {
-		status int
-		err    error
-	}
-	resc := make(chan result, 1)
-	go func() {
-		resp, err := secure.Do(req)
-		if err != nil {
-			resc <- result{err: err}
-			return
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		resc <- result{status: resp.StatusCode}
-	}()
-	waitFor(t, handlerReading, "the handler to read the body (100 Continue)")
+	req := startInFlight(t, secure, set)
 
 	shuttingDown := r.stderr.seen("shutting down")
 	cancel()
@@ -1063,21 +1035,12 @@ func TestRunGracefulShutdownBothListeners(t *testing.T) {
 		t.Errorf("the HTTP listener stays open during shutdown")
 	}
 	select {
-	case res := <-resc:
+	case res := <-req.result:
 		t.Fatalf("the in-flight request ended before its body was sent: %+v", res)
 	default:
 	}
-	if _, err := io.WriteString(pw, `{}`); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
-	select {
-	case res := <-resc:
-		if res.err != nil || res.status != http.StatusCreated {
-			t.Errorf("in-flight POST over HTTPS: %d %v, want 201", res.status, res.err)
-		}
-	case <-time.After(waitLimit):
-		t.Fatal("the in-flight request did not complete")
+	if res := req.finish(t, `{}`); res.err != nil || res.status != http.StatusCreated {
+		t.Errorf("in-flight POST over HTTPS: %d %v, want 201", res.status, res.err)
 	}
 	r.stop(t, func() {})
 }
