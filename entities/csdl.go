@@ -566,36 +566,22 @@ func (l *csdlLoader) entityContainer(se xml.StartElement) error {
 		line := l.line
 		switch se.Name.Local {
 		case "EntitySet":
-			name, err := l.required(se, "Name")
+			name, typ, bindings, err := l.containerEntity(se, "EntityType")
 			if err != nil {
 				return err
 			}
-			typ, err := l.required(se, "EntityType", name)
-			if err != nil {
-				return err
-			}
-			es := &EntitySet{Name: name, EntityType: typ}
-			if es.Bindings, err = l.bindings(); err != nil {
-				return err
-			}
+			es := &EntitySet{Name: name, EntityType: typ, Bindings: bindings}
 			if err := l.s.AddEntitySetWith(es); err != nil {
 				return l.errorf(line, "%v", err)
 			}
 			l.ref(line, refSet, &es.EntityType, name, "")
 			return nil
 		case "Singleton":
-			name, err := l.required(se, "Name")
+			name, typ, bindings, err := l.containerEntity(se, "Type")
 			if err != nil {
 				return err
 			}
-			typ, err := l.required(se, "Type", name)
-			if err != nil {
-				return err
-			}
-			sg := &Singleton{Name: name, Type: typ}
-			if sg.Bindings, err = l.bindings(); err != nil {
-				return err
-			}
+			sg := &Singleton{Name: name, Type: typ, Bindings: bindings}
 			if err := l.s.AddSingleton(sg); err != nil {
 				return l.errorf(line, "%v", err)
 			}
@@ -892,6 +878,19 @@ func (l *csdlLoader) finish() (*Schema, error) {
 		return nil, fmt.Errorf("csdl: %w", err)
 	}
 	return s, nil
+}
+
+// containerEntity reads an EntitySet or Singleton: its Name, its type attribute and its
+// navigation property bindings.
+func (l *csdlLoader) containerEntity(se xml.StartElement, typeAttr string) (name, typ string, bindings []NavigationBinding, err error) {
+	if name, err = l.required(se, "Name"); err != nil {
+		return "", "", nil, err
+	}
+	if typ, err = l.required(se, typeAttr, name); err != nil {
+		return "", "", nil, err
+	}
+	bindings, err = l.bindings()
+	return name, typ, bindings, err
 }
 
 // underlying replaces a TypeDefinition (possibly in a collection) by its underlying type.
