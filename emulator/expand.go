@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
@@ -13,14 +14,8 @@ import (
 // the targets of its references; a single-valued property is the one related entity, or
 // null. The options in parentheses ($select, $filter, $search, $orderby, $top, $skip,
 // $count, $expand) apply to the related entities. Expanded collections have no
-// @odata.nextLink, as in Graph: they hold at most $top entities, else at most
-// expandLimitRefs of a non-contained property (Graph expands at most 20 directory
-// objects) and expandLimit of a contained one.
-
-const (
-	expandLimitRefs = 20
-	expandLimit     = 999
-)
+// @odata.nextLink, as in Graph: they hold at most $top entities, else at most the
+// behaviour's expansion limit (Graph expands at most 20 directory objects).
 
 // validateExpand refuses what cannot be expanded: $ref of a contained navigation
 // property (contained entities have no reference of their own, as GET .../$ref says).
@@ -41,17 +36,18 @@ func validateExpand(items []odata.ExpandItem) error {
 // its references.
 func navResource(m member, it *odata.ExpandItem) *resource {
 	nav := it.Nav
-	owner := m.coll + sep + m.e.ID + sep + nav.Name
-	r := &resource{coll: owner, declared: nav.Target(), typ: nav.Target(), nav: nav}
-	if !nav.ContainsTarget {
-		r.coll, r.refs = owner+sep+"$ref", true
+	r := &resource{declared: nav.Target(), typ: nav.Target(), nav: nav}
+	if nav.ContainsTarget {
+		r.coll = m.coll.Contained(m.e.ID, nav.Name)
+	} else {
+		r.coll, r.refs = m.coll.Refs(m.e.ID, nav.Name), true
 	}
-	r.sources = []string{r.coll}
+	r.sources = []store.Coll{r.coll}
 	return r
 }
 
 // appendExpanded appends to obj, a JSON object, the expanded navigation properties of m.
-func (s *Server) appendExpanded(rq *request, obj []byte, m member, items []odata.ExpandItem, depth int) ([]byte, error) {
+func (s *Server) appendExpanded(rq *request, v store.View, obj []byte, m member, items []odata.ExpandItem, depth int) ([]byte, error) {
 	obj = obj[:len(obj)-1] // reopen the object
 	first := len(obj) == 1
 	var err error
@@ -62,11 +58,11 @@ func (s *Server) appendExpanded(rq *request, obj []byte, m member, items []odata
 		}
 		first = false
 		if it.Nav.IsCollection() {
-			obj, err = s.appendExpandedCollection(rq, obj, m, it, depth)
+			obj, err = s.appendExpandedCollection(rq, v, obj, m, it, depth)
 		} else {
 			obj = odata.AppendString(obj, it.Name)
 			obj = append(obj, ':')
-			obj, err = s.appendExpandedSingle(rq, obj, m, it, depth)
+			obj, err = s.appendExpandedSingle(rq, v, obj, m, it, depth)
 		}
 		if err != nil {
 			return nil, err
@@ -76,17 +72,14 @@ func (s *Server) appendExpanded(rq *request, obj []byte, m member, items []odata
 }
 
 // appendExpandedCollection writes "name@odata.count":n (for $count=true) and "name":[...].
-func (s *Server) appendExpandedCollection(rq *request, obj []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
+func (s *Server) appendExpandedCollection(rq *request, v store.View, obj []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
 	sub := navResource(m, it)
 	q := it.Query
-	size := expandLimit
-	if sub.refs {
-		size = expandLimitRefs
-	}
+	size := s.behavior.ExpandLimit(sub.refs)
 	if q.Top >= 0 {
 		size = q.Top
 	}
-	res := s.collect(rq, sub, q, position{}, nil, max(q.Skip, 0), size, q.Count)
+	res := s.collect(rq, v, sub, pageSpec{q: q, skip: max(q.Skip, 0), size: size, total: q.Count})
 	if q.Count {
 		obj = odata.AppendString(obj, it.Name+"@odata.count")
 		obj = append(obj, ':')
@@ -96,7 +89,7 @@ func (s *Server) appendExpandedCollection(rq *request, obj []byte, m member, it 
 	obj = odata.AppendString(obj, it.Name)
 	obj = append(obj, ":["...)
 	target := sub.declared.QualifiedName()
-	keyName := s.selectKey(rq.schema, sub.typ)
+	kn := keyName(sub.typ)
 	var err error
 	for i, cm := range res.items {
 		if i > 0 {
@@ -110,7 +103,7 @@ func (s *Server) appendExpandedCollection(rq *request, obj []byte, m member, it 
 		if cm.e.Type != target || sub.refs {
 			typ = cm.e.Type
 		}
-		if obj, err = s.appendItem(rq, obj, cm, typ, q.Select, keyName, q.Expand, depth+1); err != nil {
+		if obj, err = s.appendItem(rq, v, obj, item{m: cm, typeName: typ, sel: q.Select, keyName: kn, expand: q.Expand, depth: depth + 1}); err != nil {
 			return nil, err
 		}
 	}
@@ -120,25 +113,21 @@ func (s *Server) appendExpandedCollection(rq *request, obj []byte, m member, it 
 // appendExpandedSingle writes the value of a single-valued navigation property: the
 // related entity or null. A single-valued contained entity exists from the start, like
 // a singleton (see resolve); it is written as stored, or as its key alone.
-func (s *Server) appendExpandedSingle(rq *request, obj []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
+func (s *Server) appendExpandedSingle(rq *request, v store.View, obj []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
 	sub := navResource(m, it)
 	q := it.Query
 	target := sub.declared
 	var cm member
 	if sub.refs {
-		res := s.collect(rq, sub, q, position{}, nil, 0, 1, false)
+		res := s.collect(rq, v, sub, pageSpec{q: q, size: 1})
 		if len(res.items) == 0 {
 			return append(obj, "null"...), nil
 		}
 		cm = res.items[0]
 	} else {
-		e, err := s.store.Get(sub.coll, it.Nav.Name)
+		e, err := v.Get(sub.coll, it.Nav.Name)
 		if err != nil {
-			keyName := ""
-			if key := target.KeyProperty(); key != nil {
-				keyName = key.Name
-			}
-			e = Entity{ID: it.Nav.Name, Type: target.QualifiedName(), Body: renderBody(keyName, it.Nav.Name, nil)}
+			e = keptEntity(target, it.Nav.Name)
 		}
 		if !matches(q, e.Body) {
 			return append(obj, "null"...), nil
@@ -152,12 +141,5 @@ func (s *Server) appendExpandedSingle(rq *request, obj []byte, m member, it *oda
 	if cm.e.Type != target.QualifiedName() || sub.refs {
 		typ = cm.e.Type
 	}
-	return s.appendItem(rq, obj, cm, typ, q.Select, s.selectKey(rq.schema, target), q.Expand, depth+1)
-}
-
-// appendRef writes {"@odata.id":url} for an entity of a top-level collection.
-func (s *Server) appendRef(rq *request, obj []byte, m member) []byte {
-	obj = append(obj, `{"@odata.id":`...)
-	obj = odata.AppendString(obj, s.refURL(rq, m.coll, m.e.ID))
-	return append(obj, '}')
+	return s.appendItem(rq, v, obj, item{m: cm, typeName: typ, sel: q.Select, keyName: keyName(target), expand: q.Expand, depth: depth + 1})
 }

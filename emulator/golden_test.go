@@ -169,6 +169,13 @@ func sequentialGUIDs() func() string {
 	return func() string { return fmt.Sprintf("00000000-0000-4000-8000-%012x", n.Add(1)) }
 }
 
+// sequentialRequestIDs returns a request id generator of GUIDs that count up from 1,
+// told apart from sequentialGUIDs' by their fourth group.
+func sequentialRequestIDs() func() string {
+	var n atomic.Uint64
+	return func() string { return fmt.Sprintf("00000000-0000-4000-9000-%012x", n.Add(1)) }
+}
+
 var goldenClock = time.Date(2021, 5, 18, 19, 3, 10, 0, time.UTC)
 
 // TestGoldenSeedExchanges replays the seed docs' create and update over real HTTP and
@@ -187,14 +194,16 @@ func TestGoldenSeedExchanges(t *testing.T) {
 	modes := []struct {
 		name string
 		opts []emulator.Option
-		// idPrefix, when set, is what every generated id must start with.
-		idPrefix string
+		// idPrefix and reqPrefix, when set, are what every generated entity key and
+		// request id must start with.
+		idPrefix, reqPrefix string
 		// rewrites: this mode rewrites the golden file under -update (one mode does).
 		rewrites bool
 	}{
 		{name: "random ids", rewrites: true},
-		{name: "fixed ids and clock", idPrefix: "00000000-0000-4000-8000-",
-			opts: []emulator.Option{emulator.WithIDGenerator(sequentialGUIDs()), emulator.WithClock(func() time.Time { return goldenClock })}},
+		{name: "fixed ids and clock", idPrefix: "00000000-0000-4000-8000-", reqPrefix: "00000000-0000-4000-9000-",
+			opts: []emulator.Option{emulator.WithIDGenerator(sequentialGUIDs()), emulator.WithRequestIDs(sequentialRequestIDs()),
+				emulator.WithClock(func() time.Time { return goldenClock })}},
 	}
 	for _, ex := range exchanges {
 		for _, mode := range modes {
@@ -223,12 +232,12 @@ func TestGoldenSeedExchanges(t *testing.T) {
 					t.Errorf("body id %q, want the updated entity's %q", bodyID, id)
 				}
 				reqID := resp.Header.Get("request-id")
-				for what, v := range map[string]string{"entity id": id, "request-id": reqID} {
-					if !guidPattern.MatchString(v) {
-						t.Errorf("%s %q is not a GUID", what, v)
+				for _, c := range []struct{ what, v, prefix string }{{"entity id", id, mode.idPrefix}, {"request-id", reqID, mode.reqPrefix}} {
+					if !guidPattern.MatchString(c.v) {
+						t.Errorf("%s %q is not a GUID", c.what, c.v)
 					}
-					if !strings.HasPrefix(v, mode.idPrefix) {
-						t.Errorf("%s %q does not come from the id generator (want prefix %q)", what, v, mode.idPrefix)
+					if !strings.HasPrefix(c.v, c.prefix) {
+						t.Errorf("%s %q does not come from its generator (want prefix %q)", c.what, c.v, c.prefix)
 					}
 				}
 				if id == reqID {

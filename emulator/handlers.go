@@ -10,21 +10,27 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
-// request is what a handler needs of one HTTP request.
+// request is what a handler needs of one HTTP request: parse makes it, handle answers it.
 type request struct {
 	r       *http.Request
+	info    *RequestInfo
 	version string
 	schema  *entities.Schema
 	path    *odata.Path
 	base    string  // scheme://host as the client addressed us
 	buf     *[]byte // pooled buffer for the response body
+	bodyBuf *[]byte // pooled buffer for the request body (taken by readBody), never the response's
 }
 
-// response is what a handler answers; the adapter in serveResource writes it.
+// tenant is the tenant whose state the request reads and writes.
+func (rq *request) tenant() string { return rq.info.Tenant }
+
+// response is what a handler answers; the adapter (serveResource) writes it.
 type response struct {
 	status   int
 	body     []byte // JSON; nil for no body
@@ -34,27 +40,52 @@ type response struct {
 	contentType string
 }
 
-// serveResource is the adapter for every /{version}/... request: it resolves the path,
-// runs the handler for the method and writes the response or the Graph error.
+// serveResource is the adapter for every /{version}/... request: parse, handle, and
+// write the response or the Graph error. Nothing else writes a resource's answer.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
+	rq, err := s.parse(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer s.release(rq)
+	resp, err := s.handle(rq)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeResponse(w, resp)
+}
+
+// parse resolves a request's version and path against the schema.
+func (s *Server) parse(r *http.Request) (*request, error) {
 	version, rest, _ := splitVersion(r.URL.EscapedPath())
 	schema := s.cfg.schemas[version]
 	if schema == nil {
-		s.writeError(w, r, odata.ErrInvalidVersion(version))
-		return
+		return nil, odata.ErrInvalidVersion(version)
 	}
 	path, err := odata.ParsePath(schema, rest)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	rq := &request{r: r, version: version, schema: schema, path: path, base: baseURL(r, s.cfg.trustProxy), buf: s.getBuf()}
-	defer s.putBuf(rq.buf)
-	resp, err := s.dispatch(rq)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	info := Info(r.Context())
+	if info == nil { // served without the middleware (never through ServeHTTP)
+		info = &RequestInfo{Tenant: store.DefaultTenant}
 	}
+	return &request{r: r, info: info, version: version, schema: schema, path: path,
+		base: baseURL(r, s.cfg.trustProxy), buf: s.getBuf()}, nil
+}
+
+// release returns a request's buffers once its response is written.
+func (s *Server) release(rq *request) {
+	s.putBuf(rq.buf)
+	if rq.bodyBuf != nil {
+		s.putBuf(rq.bodyBuf)
+	}
+}
+
+// writeResponse writes a handler's answer.
+func (s *Server) writeResponse(w http.ResponseWriter, resp *response) {
 	h := w.Header()
 	if resp.location != "" {
 		h["Location"] = []string{resp.location}
@@ -76,56 +107,81 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 	s.writeBody(w, resp.status, resp.body)
 }
 
-func (s *Server) dispatch(rq *request) (*response, error) {
+// handle answers a parsed request: the method and the kind of resource choose the
+// handler. Reads run in one store read, writes in one store write.
+func (s *Server) handle(rq *request) (*response, error) {
 	m := rq.r.Method
-	if rq.path.Kind == odata.PathServiceRoot {
+	switch rq.path.Kind {
+	case odata.PathServiceRoot:
 		if m == http.MethodGet {
 			return s.serviceDocument(rq)
 		}
 		return nil, odata.ErrMethodNotAllowed("GET")
-	}
-	if rq.path.Kind == odata.PathOperation {
-		return nil, s.operation(rq)
-	}
-	r, err := s.resolve(rq)
-	if err != nil {
-		return nil, err
-	}
-	switch rq.path.Kind {
+	case odata.PathOperation:
+		return s.operation(rq)
 	case odata.PathCollection:
 		switch m {
 		case http.MethodGet:
-			return s.list(rq, r)
+			return s.list(rq)
 		case http.MethodPost:
-			return s.create(rq, r)
+			return s.create(rq)
 		}
 		return nil, odata.ErrMethodNotAllowed("GET, POST")
 	case odata.PathEntity:
 		switch m {
 		case http.MethodGet:
-			return s.get(rq, r)
+			return s.get(rq)
 		case http.MethodPatch:
-			return s.update(rq, r, true)
+			return s.update(rq, true)
 		case http.MethodPut:
-			return s.update(rq, r, false)
+			return s.update(rq, false)
 		case http.MethodDelete:
-			return s.remove(rq, r)
+			return s.remove(rq)
 		}
 		return nil, odata.ErrMethodNotAllowed("GET, PATCH, PUT, DELETE")
 	case odata.PathRef:
-		return s.ref(rq, r)
+		return s.ref(rq)
 	case odata.PathCount:
 		if m != http.MethodGet {
 			return nil, odata.ErrMethodNotAllowed("GET")
 		}
-		return s.count(rq, r)
+		return s.count(rq)
 	case odata.PathProperty, odata.PathPropertyValue:
 		if m != http.MethodGet {
 			return nil, odata.ErrMethodNotAllowed("GET")
 		}
-		return s.property(rq, r)
+		return s.property(rq)
 	}
 	return nil, odata.ErrInternal()
+}
+
+// read resolves the request's path in one read of the tenant's state and runs fn there.
+func (s *Server) read(rq *request, fn func(v store.View, r *resource) (*response, error)) (*response, error) {
+	var resp *response
+	err := s.store.Read(rq.tenant(), func(v store.View) error {
+		r, err := s.resolve(rq, v)
+		if err != nil {
+			return err
+		}
+		resp, err = fn(v, r)
+		return err
+	})
+	return resp, err
+}
+
+// write resolves the request's path in one write of the tenant's state and runs fn
+// there: all that fn does is kept, or nothing when it fails.
+func (s *Server) write(rq *request, fn func(tx store.Tx, r *resource) (*response, error)) (*response, error) {
+	var resp *response
+	err := s.store.Write(rq.tenant(), func(tx store.Tx) error {
+		r, err := s.resolve(rq, tx)
+		if err != nil {
+			return err
+		}
+		resp, err = fn(tx, r)
+		return err
+	})
+	return resp, err
 }
 
 // checkQuery refuses the system query options of a request that takes none (writes,
@@ -176,9 +232,21 @@ func prefersMinimal(h http.Header) bool {
 	return false
 }
 
+// prefersRepresentation reports whether the Prefer header asks for return=representation.
+func prefersRepresentation(h http.Header) bool {
+	for _, v := range h.Values("Prefer") {
+		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
+			if strings.EqualFold(strings.TrimSpace(part), "return=representation") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // readBody reads a JSON request body: Content-Type must be JSON, Content-Encoding gzip or
 // identity, and the decoded size within the limit. The bytes are valid until the
-// request's buffer is reused.
+// request's body buffer is released.
 func (s *Server) readBody(rq *request) ([]byte, error) {
 	r := rq.r
 	ct := r.Header.Get("Content-Type")
@@ -210,9 +278,12 @@ func (s *Server) readBody(rq *request) ([]byte, error) {
 	default:
 		return nil, odata.ErrUnsupportedEncoding(enc)
 	}
-	buf := bytes.NewBuffer((*rq.buf)[:0])
+	if rq.bodyBuf == nil {
+		rq.bodyBuf = s.getBuf()
+	}
+	buf := bytes.NewBuffer((*rq.bodyBuf)[:0])
 	n, err := buf.ReadFrom(io.LimitReader(src, s.cfg.maxBodyBytes+1))
-	*rq.buf = buf.Bytes()[:0]
+	*rq.bodyBuf = buf.Bytes()[:0]
 	if err != nil {
 		if isTooLarge(err) {
 			return nil, odata.ErrBodyTooLarge()

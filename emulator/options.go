@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/graph-emulator/graph-emulator/emulator/behavior"
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 )
 
@@ -30,7 +32,8 @@ type config struct {
 	logger       *slog.Logger
 	now          func() time.Time
 	newID        func() string
-	store        Store
+	newRequestID func() string
+	store        store.Store
 	trustProxy   bool // see WithTrustProxy
 	singletons   map[string]string
 	// advancedTypes lists the types Graph's advanced-query rules apply to; nil means
@@ -42,7 +45,7 @@ type config struct {
 // Default: the built-in schema of that version (entities.Builtin).
 func WithSchema(version string, schema *entities.Schema) Option {
 	return func(c *config) error {
-		if version != "v1.0" && version != "beta" {
+		if !entities.IsVersion(version) {
 			return fmt.Errorf("emulator: unknown version %q (want v1.0 or beta)", version)
 		}
 		if schema == nil {
@@ -107,14 +110,29 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithIDGenerator makes new entity keys and request ids with gen, which must be safe for
-// concurrent use and return unique strings. Default: random (version 4) UUIDs.
+// WithIDGenerator makes new entity keys with gen, which must be safe for concurrent use
+// and return unique strings. Request ids come from their own generator (see
+// WithRequestIDs), so requests never shift the keys a test expects. Default: random
+// (version 4) UUIDs.
 func WithIDGenerator(gen func() string) Option {
 	return func(c *config) error {
 		if gen == nil {
 			return fmt.Errorf("emulator: nil id generator")
 		}
 		c.newID = gen
+		return nil
+	}
+}
+
+// WithRequestIDs makes request ids (the request-id header, innerError's request-id)
+// with gen, which must be safe for concurrent use. Default: random (version 4) UUIDs,
+// from a generator of their own.
+func WithRequestIDs(gen func() string) Option {
+	return func(c *config) error {
+		if gen == nil {
+			return fmt.Errorf("emulator: nil request id generator")
+		}
+		c.newRequestID = gen
 		return nil
 	}
 }
@@ -133,8 +151,8 @@ func WithSingletonKey(singleton, id string) Option {
 	}
 }
 
-// WithStore keeps entities in st. Default: a new MemoryStore.
-func WithStore(st Store) Option {
+// WithStore keeps entities in st. Default: a new in-memory store (store.NewMemory).
+func WithStore(st store.Store) Option {
 	return func(c *config) error {
 		if st == nil {
 			return fmt.Errorf("emulator: nil store")
@@ -145,9 +163,8 @@ func WithStore(st Store) Option {
 }
 
 // DefaultAdvancedQueryType is the type whose entities (and those of derived types) follow
-// Graph's advanced-query rules unless WithAdvancedQueryTypes says otherwise: Graph's
-// directory objects (users, groups, applications, ...).
-const DefaultAdvancedQueryType = "microsoft.graph.directoryObject"
+// Graph's advanced-query rules unless WithAdvancedQueryTypes says otherwise.
+const DefaultAdvancedQueryType = behavior.DefaultAdvancedQueryType
 
 // WithAdvancedQueryTypes names, by qualified type name, the entity types that follow
 // Graph's advanced-query rules for directory objects; each applies to its derived types

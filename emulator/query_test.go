@@ -18,6 +18,7 @@ import (
 
 	"github.com/graph-emulator/graph-emulator/emulator"
 	"github.com/graph-emulator/graph-emulator/emulator/emulatortest"
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 )
 
@@ -522,22 +523,36 @@ func TestQueryStrictRules(t *testing.T) {
 	}
 }
 
-// countingStore counts the scans of a MemoryStore.
+// countingStore counts the scans of a memory store's reads.
 type countingStore struct {
-	*emulator.MemoryStore
+	*store.Memory
 	scans atomic.Int64
 }
 
-func (s *countingStore) Scan(collection string, after uint64, fn func(emulator.Entity) bool) {
-	s.scans.Add(1)
-	s.MemoryStore.Scan(collection, after, fn)
+func (s *countingStore) Read(tenant string, fn func(store.View) error) error {
+	return s.Memory.Read(tenant, func(v store.View) error { return fn(countingView{v, &s.scans}) })
+}
+
+type countingView struct {
+	store.View
+	scans *atomic.Int64
+}
+
+func (v countingView) Scan(c store.Coll, after uint64, fn func(store.Entity) bool) {
+	v.scans.Add(1)
+	v.View.Scan(c, after, fn)
+}
+
+func (v countingView) Refs(c store.Coll, after uint64, fn func(store.Ref) bool) {
+	v.scans.Add(1)
+	v.View.Refs(c, after, fn)
 }
 
 // TestQueryKeyEquality: equality filters on the key are answered by key lookups, without
 // a scan, and give what a scan gives (strings compare case-insensitively).
 func TestQueryKeyEquality(t *testing.T) {
 	t.Parallel()
-	st := &countingStore{MemoryStore: emulator.NewMemoryStore()}
+	st := &countingStore{Memory: store.NewMemory(0)}
 	srv := newGraphDirectory(t, emulator.WithStore(st))
 	// Keys in upper case, as some clients write GUIDs.
 	upper := strings.ToUpper(userID(4))

@@ -6,28 +6,24 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
-
-// sep joins the parts of a contained collection's store name: parent collection, parent
-// key, navigation property. Keys may hold '/', so a control character separates them.
-const sep = "\x1f"
 
 // resource is where the resource a path addresses lives in the store.
 type resource struct {
 	// coll is the store collection of the addressed collection, or of the collection
 	// the addressed entity belongs to. For a non-contained navigation property it holds
 	// references (see refs).
-	coll string
+	coll store.Coll
 	// sources are the collections a GET of the collection lists: coll, then the
 	// collections of entity sets whose type derives from this set's (their entities
 	// are also entities of this set, as users are directoryObjects).
-	sources []string
+	sources []store.Coll
 	// declared is the collection's declared entity type; typ the type after casts.
 	declared, typ *entities.StructuredType
-	// refs marks a non-contained navigation property: coll holds references whose
-	// Entity.Type is the target's collection and whose ID is the target's key.
+	// refs marks a non-contained navigation property: coll holds references.
 	refs bool
 	// context is the @odata.context resource of the collection ("users('a')/messages");
 	// canonical the URL path of the collection, for Location headers.
@@ -42,128 +38,166 @@ type resource struct {
 	id string
 	// found reports whether entity holds the addressed entity, stored in entityColl.
 	found      bool
-	entity     Entity
-	entityColl string
-	// singleton marks a singleton stored by the emulator itself (created on first use).
-	singleton bool
+	entity     store.Entity
+	entityColl store.Coll
+	// singleton marks an entity the emulator keeps itself (a singleton, the target of a
+	// single-valued containment): it exists from the start. Until its first write it is
+	// not stored (virtual), and reads see its key alone.
+	singleton, virtual bool
 	// keyed marks an entity addressed by a key segment.
 	keyed bool
 }
 
-// resolve walks the path's segments to the store, checking that every entity on the
+// resolve walks the path's segments through the view, checking that every entity on the
 // way exists. The last entity of the path is looked up too, when there is one.
-func (s *Server) resolve(rq *request) (*resource, error) {
+func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 	r := &resource{}
 	segs := rq.path.Segments
 	for i := range segs {
 		seg := &segs[i]
 		switch seg.Kind {
 		case odata.SegEntitySet:
-			r.coll = seg.Set.Name
-			r.sources = s.sources[seg.Set]
+			sc := s.schemaCache(rq.schema)
+			r.coll = sc.setColl(seg.Set)
+			r.sources = sc.sources[seg.Set]
 			r.declared, r.typ = seg.Type, seg.Type
 			r.context, r.canonical = seg.Set.Name, seg.Set.Name
 		case odata.SegSingleton:
-			if err := s.resolveSingleton(rq, r, seg); err != nil {
+			if err := s.resolveSingleton(rq, v, r, seg); err != nil {
 				return nil, err
 			}
 		case odata.SegKey:
 			r.single, r.keyed, r.id, r.found = true, true, seg.Key, false
-			if err := s.lookup(rq, r); err != nil {
+			if err := s.lookup(rq, v, r); err != nil {
 				return nil, err
 			}
 		case odata.SegNavigation:
-			if err := s.requireEntity(rq, r); err != nil {
+			if err := s.requireEntity(rq, v, r); err != nil {
 				return nil, err
 			}
-			parent := entityPath(r)
-			owner := r.entityColl + sep + r.entity.ID + sep + seg.Nav.Name
-			r.nav = seg.Nav
-			r.declared, r.typ = seg.Nav.Target(), seg.Nav.Target()
-			r.single, r.keyed, r.id, r.found, r.singleton = !seg.Nav.IsCollection(), false, "", false, false
-			r.context, r.canonical = parent+"/"+seg.Nav.Name, parent+"/"+seg.Nav.Name
-			if seg.Nav.ContainsTarget {
-				r.coll, r.refs = owner, false
-				if r.single {
-					// A single-valued containment (a user's settings, authentication)
-					// always exists, like a singleton: it is stored on first use.
-					r.id, r.singleton = seg.Nav.Name, true
-					if e, err := s.store.Get(r.coll, r.id); err == nil {
-						r.entity, r.entityColl, r.found = e, r.coll, true
-					}
-				}
-			} else {
-				r.coll, r.refs = owner+sep+"$ref", true
-				if set := targetSet(rq.schema, seg.Nav); set != nil {
-					r.context = set.Name
+			if tx, ok := v.(store.Tx); ok {
+				// A write under a kept entity never written stores it first.
+				if err := materialize(tx, r); err != nil {
+					return nil, err
 				}
 			}
-			r.sources = []string{r.coll}
+			s.followNav(rq, v, r, seg.Nav)
 		case odata.SegCast:
 			r.typ = seg.Type
-			if r.single && r.found && !s.entityIsA(rq.schema, r.entity, r.typ) {
+			if r.single && r.found && !entityIsA(rq.schema, r.entity, r.typ) {
 				return nil, odata.ErrEntityNotFound(r.id)
 			}
+		case odata.SegOperation:
+			// A bound operation applies to the entity (or collection) before it: that
+			// entity must exist, else the answer is a 404, whatever the operation.
+			if r.single {
+				if err := s.requireEntity(rq, v, r); err != nil {
+					return nil, err
+				}
+			}
+			return r, nil
 		}
 	}
 	if r.single && !r.found && r.id != "" && !r.singleton {
-		if err := s.lookup(rq, r); err != nil {
+		if err := s.lookup(rq, v, r); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
 }
 
+// followNav moves r from its entity to the navigation property nav.
+func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities.NavigationProperty) {
+	parent := entityPath(r)
+	r.nav = nav
+	r.declared, r.typ = nav.Target(), nav.Target()
+	r.single, r.keyed, r.id, r.found, r.singleton, r.virtual = !nav.IsCollection(), false, "", false, false, false
+	r.context, r.canonical = parent+"/"+nav.Name, parent+"/"+nav.Name
+	if nav.ContainsTarget {
+		r.coll, r.refs = r.entityColl.Contained(r.entity.ID, nav.Name), false
+		if r.single {
+			// A single-valued containment (a user's settings, authentication)
+			// always exists, like a singleton.
+			r.id, r.singleton = nav.Name, true
+			s.loadKept(v, r)
+		}
+	} else {
+		r.coll, r.refs = r.entityColl.Refs(r.entity.ID, nav.Name), true
+		if set := s.schemaCache(rq.schema).targetSet(nav); set != nil {
+			r.context = set.Name
+		}
+	}
+	r.sources = []store.Coll{r.coll}
+}
+
+// loadKept reads an entity the emulator keeps itself (see resource.singleton), or
+// stands in for it with its key alone until it is first written.
+func (s *Server) loadKept(v store.View, r *resource) {
+	r.entityColl, r.found = r.coll, true
+	if e, err := v.Get(r.coll, r.id); err == nil {
+		r.entity, r.virtual = e, false
+		return
+	}
+	r.entity, r.virtual = keptEntity(r.declared, r.id), true
+}
+
+// keptEntity is the body of a kept entity never written: its key alone.
+func keptEntity(t *entities.StructuredType, id string) store.Entity {
+	keyName := ""
+	if key := t.KeyProperty(); key != nil {
+		keyName = key.Name
+	}
+	return store.Entity{ID: id, Type: t.QualifiedName(), Body: renderBody(keyName, id, nil)}
+}
+
 // resolveSingleton addresses a singleton: one the server maps onto an entity of a set
-// (the signed-in user's /me), or one it stores itself.
-func (s *Server) resolveSingleton(rq *request, r *resource, seg *odata.Segment) error {
+// (the signed-in user's /me), or one it keeps itself.
+func (s *Server) resolveSingleton(rq *request, v store.View, r *resource, seg *odata.Segment) error {
 	sg := seg.Singleton
 	r.single, r.declared, r.typ = true, seg.Type, seg.Type
 	r.context, r.canonical = sg.Name, sg.Name
-	if set := setOfType(rq.schema, sg.EntityType()); set != nil {
+	sc := s.schemaCache(rq.schema)
+	if set := sc.setOfType[sg.EntityType()]; set != nil {
 		// A singleton of an entity set's type stands for one entity of that set.
 		id, ok := s.cfg.singletons[sg.Name]
 		if !ok {
-			return &odata.Error{Status: http.StatusBadRequest, Code: "BadRequest",
-				Message: "/" + sg.Name + " request is only valid with delegated authentication flow."}
+			return s.behavior.UnmappedSingleton(sg.Name)
 		}
 		// Graph describes it as that entity: /me answers #users/$entity and
 		// /me/messages #users('id')/messages.
-		r.coll, r.sources, r.id, r.keyed = set.Name, s.sources[set], id, true
+		r.coll, r.sources, r.id, r.keyed = sc.setColl(set), sc.sources[set], id, true
 		r.context, r.canonical = set.Name, set.Name
-		return s.lookup(rq, r)
+		return s.lookup(rq, v, r)
 	}
-	r.coll, r.sources, r.id, r.singleton = sep+"singleton"+sep+sg.Name, nil, sg.Name, true
-	r.sources = []string{r.coll}
-	if e, err := s.store.Get(r.coll, r.id); err == nil {
-		r.entity, r.entityColl, r.found = e, r.coll, true
-	}
+	r.coll, r.id, r.singleton = store.Singleton(sg.Name), sg.Name, true
+	r.sources = []store.Coll{r.coll}
+	s.loadKept(v, r)
 	return nil
 }
 
 // lookup finds the entity r addresses: by key in the collection's sources, through a
 // reference, or the one entity of a single-valued navigation property.
-func (s *Server) lookup(rq *request, r *resource) error {
+func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 	var err error
 	switch {
 	case r.refs:
 		key := r.id
 		if key == "" { // single-valued: the one reference
-			s.store.Scan(r.coll, 0, func(e Entity) bool { key = e.ID; return false })
+			v.Refs(r.coll, 0, func(ref store.Ref) bool { key = ref.ID; return false })
 			if key == "" {
 				return odata.ErrEntityNotFound(r.nav.Name)
 			}
 		}
-		var ref Entity
-		if ref, err = s.store.Get(r.coll, key); err != nil {
+		var ref store.Ref
+		if ref, err = v.Ref(r.coll, key); err != nil {
 			return storeError(err, key)
 		}
-		r.entity, err = s.store.Get(ref.Type, ref.ID)
-		r.entityColl = ref.Type
+		r.entity, err = v.Get(ref.Target, ref.ID)
+		r.entityColl = ref.Target
 	default:
-		err = ErrNotFound
+		err = store.ErrNotFound
 		for _, c := range r.sources {
-			if r.entity, err = s.store.Get(c, r.id); err == nil {
+			if r.entity, err = v.Get(c, r.id); err == nil {
 				r.entityColl = c
 				break
 			}
@@ -172,90 +206,48 @@ func (s *Server) lookup(rq *request, r *resource) error {
 	if err != nil {
 		return storeError(err, r.id)
 	}
-	if !s.entityIsA(rq.schema, r.entity, r.typ) {
+	if !entityIsA(rq.schema, r.entity, r.typ) {
 		return odata.ErrEntityNotFound(r.id)
 	}
 	r.id, r.found = r.entity.ID, true
 	return nil
 }
 
-// requireEntity makes sure the entity r addresses exists (a singleton is created).
-func (s *Server) requireEntity(rq *request, r *resource) error {
+// requireEntity makes sure the entity r addresses exists.
+func (s *Server) requireEntity(rq *request, v store.View, r *resource) error {
 	if r.found {
-		return nil
-	}
-	if r.singleton {
-		e, err := s.materializeSingleton(r)
-		if err != nil {
-			return err
-		}
-		r.entity, r.entityColl, r.found = e, r.coll, true
 		return nil
 	}
 	if !r.single {
 		return odata.ErrInternal()
 	}
-	return s.lookup(rq, r)
+	return s.lookup(rq, v, r)
 }
 
-// materializeSingleton stores a singleton the first time it is used: an entity whose
-// key is the singleton's name.
-func (s *Server) materializeSingleton(r *resource) (Entity, error) {
-	keyName := ""
-	if key := r.declared.KeyProperty(); key != nil {
-		keyName = key.Name
+// materialize stores a kept entity that was never written (see resource.singleton), so
+// that a write can change it or put something under it.
+func materialize(tx store.Tx, r *resource) error {
+	if !r.virtual {
+		return nil
 	}
-	body := renderBody(keyName, r.id, nil)
-	e, err := s.store.Insert(r.coll, Entity{ID: r.id, Type: r.declared.QualifiedName(), Body: body})
-	if errors.Is(err, ErrExists) {
-		return s.store.Get(r.coll, r.id)
+	e, err := tx.Insert(r.entityColl, r.entity)
+	if errors.Is(err, store.ErrExists) {
+		e, err = tx.Get(r.entityColl, r.entity.ID)
 	}
-	return e, err
+	if err != nil {
+		return err
+	}
+	r.entity, r.virtual = e, false
+	return nil
 }
 
 // entityIsA reports whether a stored entity is of type t or derived from it.
-func (s *Server) entityIsA(schema *entities.Schema, e Entity, t *entities.StructuredType) bool {
+func entityIsA(schema *entities.Schema, e store.Entity, t *entities.StructuredType) bool {
 	if t == nil || e.Type == t.QualifiedName() {
 		return true
 	}
 	et := schema.EntityType(e.Type)
 	return et != nil && et.IsA(t)
-}
-
-// setSources lists set's collection and those of the sets whose type derives from its
-// type: a set of a base type sees the entities of its derived types' sets.
-func setSources(schema *entities.Schema, set *entities.EntitySet) []string {
-	out := []string{set.Name}
-	for _, other := range schema.EntitySets() {
-		if other != set && other.Type() != set.Type() && other.Type().IsA(set.Type()) {
-			out = append(out, other.Name)
-		}
-	}
-	return out
-}
-
-// setOfType returns the first entity set whose type is exactly t, or nil.
-func setOfType(schema *entities.Schema, t *entities.StructuredType) *entities.EntitySet {
-	for _, set := range schema.EntitySets() {
-		if set.Type() == t {
-			return set
-		}
-	}
-	return nil
-}
-
-// targetSet returns the entity set that holds a non-contained navigation property's
-// targets: one of exactly the target type, else one of a base type.
-func targetSet(schema *entities.Schema, n *entities.NavigationProperty) *entities.EntitySet {
-	if set := setOfType(schema, n.Target()); set != nil {
-		return set
-	}
-	for b := n.Target().Base(); b != nil; b = b.Base() {
-		if set := setOfType(schema, b); set != nil {
-			return set
-		}
-	}
-	return nil
 }
 
 // entityPath is the canonical URL path of the entity r addresses: set('key'), a
@@ -266,7 +258,7 @@ func entityPath(r *resource) string {
 		return r.canonical
 	case r.refs:
 		// An entity reached through a reference is addressed in its own collection.
-		return rootOf(r.entityColl) + keyPredicate(r.id)
+		return r.entityColl.Root() + keyPredicate(r.id)
 	case r.keyed:
 		return r.canonical + keyPredicate(r.id)
 	}
@@ -278,11 +270,15 @@ func keyPredicate(id string) string {
 	return "('" + url.PathEscape(strings.ReplaceAll(id, "'", "''")) + "')"
 }
 
-// rootOf returns the entity set name of a top-level store collection (contained
-// collections are returned whole, which callers avoid).
-func rootOf(coll string) string {
-	if i := strings.Index(coll, sep); i >= 0 {
-		return coll[:i]
+func storeError(err error, id string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return odata.ErrEntityNotFound(id)
 	}
-	return coll
+	return err
+}
+
+// errReplaced answers a write whose entity changed type between its read and its write.
+func errReplaced() error {
+	return &odata.Error{Status: http.StatusConflict, Code: "Request_BadRequest",
+		Message: "The entity was replaced while it was being updated; retry the request."}
 }

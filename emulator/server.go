@@ -13,6 +13,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/graph-emulator/graph-emulator/emulator/behavior"
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
@@ -20,11 +22,12 @@ import (
 // Server emulates Microsoft Graph. It is an http.Handler and never listens by itself:
 // serve it with net/http or httptest. Create one with New.
 type Server struct {
-	cfg     config
-	store   Store
-	handler http.Handler
-	// sources lists, for each entity set, the collections a GET of the set lists.
-	sources map[*entities.EntitySet][]string
+	cfg      config
+	store    store.Store
+	behavior *behavior.Behavior
+	handler  http.Handler
+	// indexes holds what the server derives from each schema it serves.
+	indexes map[*entities.Schema]*schemaIndex
 
 	metadata metadataCache
 
@@ -48,7 +51,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	for _, v := range []string{"v1.0", "beta"} {
+	for _, v := range entities.Versions() {
 		if cfg.schemas[v] != nil {
 			continue
 		}
@@ -61,25 +64,33 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.newID == nil {
 		cfg.newID = randomUUIDs()
 	}
-	if cfg.store == nil {
-		cfg.store = NewMemoryStore()
+	if cfg.newRequestID == nil {
+		cfg.newRequestID = randomUUIDs()
 	}
-	s := &Server{cfg: cfg, store: cfg.store, sources: map[*entities.EntitySet][]string{}}
+	if cfg.store == nil {
+		cfg.store = store.NewMemory(0)
+	}
+	s := &Server{
+		cfg:      cfg,
+		store:    cfg.store,
+		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict}),
+		indexes:  map[*entities.Schema]*schemaIndex{},
+	}
 	for _, schema := range cfg.schemas {
-		for _, set := range schema.EntitySets() {
-			s.sources[set] = setSources(schema, set)
+		if s.indexes[schema] == nil {
+			s.indexes[schema] = newSchemaIndex(schema)
 		}
 	}
 	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
-	s.handler = s.withRequestIDs(s.withRecovery(s.withBodyLimit(s.routes())))
+	s.handler = wrap(s.routes(), s.chain())
 	return s, nil
 }
 
 // Store returns the server's store.
-func (s *Server) Store() Store { return s.store }
+func (s *Server) Store() store.Store { return s.store }
 
-// Reset removes every stored entity.
-func (s *Server) Reset() { s.store.Reset() }
+// Reset removes every stored entity of every tenant.
+func (s *Server) Reset() { s.store.ResetAll() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -121,91 +132,6 @@ func splitVersion(escaped string) (version, rest string, ok bool) {
 	}
 	version, rest, _ = strings.Cut(p, "/")
 	return version, rest, true
-}
-
-// The envelope's header names, in net/http's canonical form: HTTP header names are
-// case-insensitive, and canonical keys let Go callers that serve the handler in-process
-// (httptest.ResponseRecorder, middleware) read them with Header.Get.
-const (
-	hdrRequestID       = "Request-Id"
-	hdrClientRequestID = "Client-Request-Id"
-)
-
-// withRequestIDs gives every response Graph's envelope headers: a new request-id, the
-// client's client-request-id (or the request-id), OData-Version. It also logs requests.
-func (s *Server) withRequestIDs(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := s.cfg.newID()
-		cid := r.Header.Get(hdrClientRequestID)
-		if cid == "" {
-			cid = id
-		}
-		h := w.Header()
-		ids := []string{id, cid} // one allocation for both header values
-		h[hdrRequestID] = ids[0:1:1]
-		h[hdrClientRequestID] = ids[1:2:2]
-		h["Odata-Version"] = odataVersion // canonical form of OData-Version
-		if !s.cfg.logger.Enabled(r.Context(), slog.LevelDebug) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.RequestURI()),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)),
-			slog.String("request_id", id))
-	})
-}
-
-var odataVersion = []string{"4.0"}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// withRecovery turns a panic into Graph's 500 and keeps the server alive.
-func (s *Server) withRecovery(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			if v == nil {
-				return
-			}
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.cfg.logger.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
-				slog.String("method", r.Method), slog.String("path", r.URL.RequestURI()),
-				slog.Any("panic", v))
-			s.writeError(w, r, odata.ErrInternal())
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-// withBodyLimit refuses bodies over the limit before they are read, where the length is
-// known, and caps the reader otherwise.
-func (s *Server) withBodyLimit(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.cfg.maxBodyBytes {
-			s.writeError(w, r, odata.ErrBodyTooLarge())
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBodyBytes)
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // jsonContentType is how Graph labels JSON bodies.

@@ -1,0 +1,74 @@
+package behavior
+
+import (
+	"net/http"
+
+	"github.com/graph-emulator/graph-emulator/entities"
+	"github.com/graph-emulator/graph-emulator/odata"
+)
+
+// Config is what New needs from the server's configuration.
+type Config struct {
+	// AdvancedQueryTypes names, by qualified type name, the entity types that follow
+	// Graph's advanced-query rules (and their derived types). Nil means the default,
+	// DefaultAdvancedQueryType; an empty non-nil slice means no type.
+	AdvancedQueryTypes []string
+	// Strict applies the rules Graph enforces that the emulator relaxes by default.
+	Strict bool
+}
+
+// Behavior holds Graph's rules for one server. It is immutable after New and safe for
+// concurrent use.
+type Behavior struct {
+	cfg        Config
+	profiles   map[string]*Profile
+	operations map[string]Operation
+}
+
+// New returns the behaviour of a server configured by cfg.
+func New(cfg Config) *Behavior {
+	if cfg.AdvancedQueryTypes == nil {
+		cfg.AdvancedQueryTypes = []string{DefaultAdvancedQueryType}
+	}
+	b := &Behavior{cfg: cfg, profiles: map[string]*Profile{}, operations: map[string]Operation{}}
+	registerProfiles(b)
+	registerOperations(b)
+	return b
+}
+
+// UnmappedSingleton answers a request to a singleton that stands for an entity of a set
+// (Graph's /me) when the server knows no such entity: Graph's answer to a request made
+// without a signed-in user.
+func (b *Behavior) UnmappedSingleton(name string) error {
+	return &odata.Error{Status: http.StatusBadRequest, Code: "BadRequest",
+		Message: "/" + name + " request is only valid with delegated authentication flow."}
+}
+
+// Expansion limits: Graph expands at most 20 directory objects of a non-contained
+// navigation property, without a nextLink; contained collections are capped at $top's
+// maximum.
+const (
+	expandLimitRefs = 20
+	expandLimit     = 999
+)
+
+// ExpandLimit is how many entities an expanded collection holds at most when $top does
+// not say: refs tells a non-contained navigation property.
+func (b *Behavior) ExpandLimit(refs bool) int {
+	if refs {
+		return expandLimitRefs
+	}
+	return expandLimit
+}
+
+// SearchTokenized reports whether Graph tokenizes a property for $search (words match
+// at their start) rather than matching its whole value's start.
+func (b *Behavior) SearchTokenized(name string) bool {
+	return name == "displayName" || name == "description"
+}
+
+// isA reports whether t is the type named name or derives from it.
+func isA(schema *entities.Schema, t *entities.StructuredType, name string) bool {
+	at := schema.EntityType(name)
+	return at != nil && t.IsA(at)
+}

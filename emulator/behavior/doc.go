@@ -1,0 +1,16 @@
+// Package behavior is where Graph's own rules live, beyond generic OData: per-set
+// profiles (hooks the generic handlers call by fixed names: on create, on update, the
+// status of an update, computed values, unique keys), the operation registry keyed by
+// qualified name, Graph's advanced-query rules for directory objects, expansion limits,
+// and the messages Graph answers with in those cases.
+//
+// Besides entities/ (the schema and its data), this is the only Go code that may name a
+// Graph type, set or operation. It is built as a value by New (no init, no globals) and
+// each Server holds its own.
+//
+// It imports entities, odata and emulator/store; it must not import emulator.
+//
+// Where a new behaviour goes: a rule about one entity set is a Profile entry (profiles.go);
+// a bound or unbound operation is a file of its own registering an Operation in
+// registerOperations (operations.go); a query rule goes in query.go.
+package behavior

@@ -1,0 +1,48 @@
+package behavior
+
+import (
+	"time"
+
+	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/entities"
+)
+
+// Profile is what Graph does beyond generic OData for the entities of one entity set.
+// The generic handlers call its hooks by these fixed names; a nil hook, or a set with no
+// profile, behaves as generic OData.
+type Profile struct {
+	// UpdateStatus is the status of a PATCH answered without Prefer: 200 (with the
+	// entity) or 204 (no content). Zero means 200.
+	UpdateStatus int
+	// UniqueKeys names properties whose values no two entities of the set share
+	// (compared case-insensitively, as Graph compares them); a create or update that
+	// would break this is refused with Graph's ObjectConflict error.
+	UniqueKeys []string
+	// OnCreate may complete a new entity's body before it is stored (server-set values)
+	// or refuse it (required properties). It runs inside the write transaction.
+	OnCreate func(c *Call, body []byte) ([]byte, error)
+	// OnUpdate may complete an updated body (old is the stored one) or refuse it. It
+	// runs inside the write transaction.
+	OnUpdate func(c *Call, old, body []byte) ([]byte, error)
+	// Computed returns the body a read answers with: values computed from the state
+	// rather than stored. It runs inside the read.
+	Computed func(c *Call, body []byte) []byte
+}
+
+// Call is what a hook may use: the schema and type, the clock and key generator, and
+// the tenant's state (a store.Tx inside writes).
+type Call struct {
+	Schema *entities.Schema
+	Type   *entities.StructuredType
+	Tenant string
+	View   store.View
+	Now    func() time.Time
+	NewID  func() string
+}
+
+// Profile returns the profile of the entity set named set, or nil.
+func (b *Behavior) Profile(set string) *Profile { return b.profiles[set] }
+
+// registerProfiles fills the per-set profiles. Graph's profiles arrive with the data
+// under entities/ that describes them; until then every set behaves as generic OData.
+func registerProfiles(b *Behavior) {}

@@ -1,0 +1,102 @@
+package emulator
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/odata"
+)
+
+// list answers GET of a collection, one page at a time, with $filter, $search,
+// $orderby, $top (the page size), $skip, $count, $select and $expand.
+func (s *Server) list(rq *request) (*response, error) {
+	return s.read(rq, func(v store.View, r *resource) (*response, error) {
+		cq, err := s.parseCollectionQuery(rq, r)
+		if err != nil {
+			return nil, err
+		}
+		return s.listResponse(rq, v, r, cq, s.page(rq, v, r, cq))
+	})
+}
+
+// listResponse writes a page of a collection: @odata.context (with $select), then
+// @odata.count, @odata.nextLink and the items, in Graph's order.
+func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collectionQuery, res pageResult) (*response, error) {
+	total, link := res.total, res.nextLink
+	ctx := odata.ContextURL(rq.base, rq.version, r.context+odata.SelectContext(cq.Select), false)
+	b := append((*rq.buf)[:0], `{"@odata.context":`...)
+	b = odata.AppendString(b, ctx)
+	if cq.count {
+		b = append(b, `,"@odata.count":`...)
+		b = strconv.AppendInt(b, int64(total), 10)
+	}
+	if link != "" {
+		b = append(b, `,"@odata.nextLink":`...)
+		b = odata.AppendString(b, link)
+	}
+	b = append(b, `,"value":[`...)
+	setType := r.declared.QualifiedName()
+	kn := keyName(r.typ)
+	var err error
+	for i, m := range res.items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		typ := ""
+		// Graph types items of a derived type; navigation collections type every item,
+		// as clients such as msgraph-sdk-go pick the model by it.
+		if m.e.Type != setType || r.nav != nil && !r.nav.ContainsTarget {
+			typ = m.e.Type
+		}
+		if b, err = s.appendItem(rq, v, b, item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand}); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, "]}"...)
+	*rq.buf = b
+	return &response{status: http.StatusOK, body: b}, nil
+}
+
+// item is one entity of a response and how to write it.
+type item struct {
+	m member
+	// typeName, when not empty, is written as @odata.type.
+	typeName string
+	// sel is $select (nil for all); keyName the key kept besides the selected
+	// properties, so that a client can address every item it lists.
+	sel     []string
+	keyName string
+	expand  []odata.ExpandItem
+	// depth is the $expand nesting level of the item.
+	depth int
+}
+
+// appendItem appends one entity of a response: its properties ($select applied, the key
+// kept), its expanded navigation properties, and @odata.type when asked for.
+func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]byte, error) {
+	m, typeName, sel, keyName, expand, depth := it.m, it.typeName, it.sel, it.keyName, it.expand, it.depth
+	body := m.e.Body
+	if sel != nil || len(expand) > 0 {
+		scratch := s.getBuf()
+		defer s.putBuf(scratch)
+		tmp := (*scratch)[:0]
+		if sel != nil {
+			tmp = odata.ApplySelect(tmp, body, sel, keyName)
+		} else {
+			tmp = append(tmp, body...)
+		}
+		if len(expand) > 0 {
+			var err error
+			if tmp, err = s.appendExpanded(rq, v, tmp, m, expand, depth); err != nil {
+				return nil, err
+			}
+		}
+		*scratch = tmp
+		body = tmp
+	}
+	if typeName == "" {
+		return append(dst, body...), nil
+	}
+	return odata.AppendEntity(dst, "", typeName, body), nil
+}

@@ -1,0 +1,46 @@
+package emulator
+
+import (
+	"github.com/graph-emulator/graph-emulator/emulator/behavior"
+	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/entities"
+)
+
+// operation answers a bound or unbound function or action: the entity it is bound to
+// must exist (else 404), then the behaviour's registry runs it, in one store write;
+// an operation the registry does not know answers 501.
+func (s *Server) operation(rq *request) (*response, error) {
+	last := rq.path.Last()
+	name := last.Name
+	call := &behavior.OpCall{Name: name, Schema: rq.schema, Tenant: rq.tenant(), Params: last.Params}
+	if len(last.Operations) > 0 {
+		call.Operation = last.Operations[0]
+		call.Name = call.Operation.QualifiedName()
+	}
+	op := s.behavior.Operation(call.Name)
+	if !s.behavior.Implements(call.Name) {
+		// Only the path is checked (a missing entity is a 404), then the fallback answers.
+		return s.read(rq, func(store.View, *resource) (*response, error) {
+			_, err := op(rq.r.Context(), call)
+			return nil, err
+		})
+	}
+	if call.Operation != nil && call.Operation.Kind == entities.Action {
+		body, err := s.readBody(rq) // before the write: no lock is held across I/O
+		if err != nil {
+			return nil, err
+		}
+		call.Body = body
+	}
+	return s.write(rq, func(tx store.Tx, r *resource) (*response, error) {
+		call.Tx = tx
+		if r.single && r.found {
+			call.BindingColl, call.Binding = r.entityColl, r.entity
+		}
+		res, err := op(rq.r.Context(), call)
+		if err != nil {
+			return nil, err
+		}
+		return &response{status: res.Status, body: res.Body, contentType: res.ContentType, location: res.Location}, nil
+	})
+}

@@ -1,0 +1,583 @@
+package store
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// DefaultFeedSize is how many changes a Memory store keeps per tenant by default.
+const DefaultFeedSize = 65536
+
+var _ Store = (*Memory)(nil)
+
+// Memory is the in-memory Store. Each tenant has one read-write lock: writes of a tenant
+// are serialised, reads run side by side and never wait for more than one write.
+type Memory struct {
+	feedSize int
+
+	mu      sync.RWMutex
+	tenants map[string]*tenant
+}
+
+// NewMemory returns an empty in-memory store whose change feed keeps the last feedSize
+// changes of each tenant; zero or less means DefaultFeedSize.
+func NewMemory(feedSize int) *Memory {
+	if feedSize <= 0 {
+		feedSize = DefaultFeedSize
+	}
+	return &Memory{feedSize: feedSize, tenants: map[string]*tenant{}}
+}
+
+type tenant struct {
+	mu    sync.RWMutex
+	colls map[string]*memColl
+	// children maps an entity (entityKey) to the collections under it.
+	children map[string]map[*memColl]struct{}
+	// refsTo maps an entity (entityKey) to the reference collections that hold a
+	// reference to it.
+	refsTo map[string]map[*memColl]struct{}
+	seq    uint64
+	feed   feed
+}
+
+type memColl struct {
+	c    Coll
+	byID map[string]*record
+	// nextSeq numbers the collection's records by creation.
+	nextSeq uint64
+	order   []slot // by seq; a deleted record leaves a hole (rec nil) until compaction
+	live    int
+}
+
+// slot keeps its seq when its record is deleted, so order stays searchable by seq.
+type slot struct {
+	seq uint64
+	rec *record
+}
+
+type record struct {
+	e      Entity // for a reference: ID, Seq and Version only
+	target Coll   // for a reference: the target's collection
+	pos    int    // index in order
+}
+
+func newTenant(feedSize int) *tenant {
+	return &tenant{
+		colls:    map[string]*memColl{},
+		children: map[string]map[*memColl]struct{}{},
+		refsTo:   map[string]map[*memColl]struct{}{},
+		feed:     feed{max: feedSize},
+	}
+}
+
+func (m *Memory) tenant(name string, create bool) *tenant {
+	m.mu.RLock()
+	t := m.tenants[name]
+	m.mu.RUnlock()
+	if t != nil || !create {
+		return t
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t = m.tenants[name]; t == nil {
+		t = newTenant(m.feedSize)
+		m.tenants[name] = t
+	}
+	return t
+}
+
+// Read implements Store.
+func (m *Memory) Read(tenant string, fn func(View) error) error {
+	t := m.tenant(tenant, false)
+	if t == nil {
+		return fn(emptyView{})
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return fn(view{t})
+}
+
+// Write implements Store.
+func (m *Memory) Write(tenant string, fn func(Tx) error) (err error) {
+	t := m.tenant(tenant, true)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	tx := &memTx{view: view{t}, startSeq: t.seq}
+	done := false
+	defer func() {
+		if !done {
+			tx.rollback() // fn panicked: keep nothing, let the panic go on
+		}
+	}()
+	err = fn(tx)
+	done = true
+	if err != nil {
+		tx.rollback()
+		return err
+	}
+	for _, c := range tx.changes {
+		t.feed.add(c)
+	}
+	return nil
+}
+
+// Changes implements Store.
+func (m *Memory) Changes(tenant string, after uint64, fn func(Change) bool) error {
+	t := m.tenant(tenant, false)
+	if t == nil {
+		return nil
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.feed.each(after, fn)
+}
+
+// Reset implements Store.
+func (m *Memory) Reset(tenant string) {
+	t := m.tenant(tenant, false)
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.reset()
+}
+
+func (t *tenant) reset() {
+	t.colls = map[string]*memColl{}
+	t.children = map[string]map[*memColl]struct{}{}
+	t.refsTo = map[string]map[*memColl]struct{}{}
+	t.seq++
+	t.feed.add(Change{Seq: t.seq, Kind: Reset})
+}
+
+// ResetAll implements Store.
+func (m *Memory) ResetAll() {
+	m.mu.RLock()
+	ts := make([]*tenant, 0, len(m.tenants))
+	for _, t := range m.tenants {
+		ts = append(ts, t)
+	}
+	m.mu.RUnlock()
+	for _, t := range ts {
+		t.mu.Lock()
+		t.reset()
+		t.mu.Unlock()
+	}
+}
+
+// view reads a tenant whose lock the caller holds.
+type view struct{ t *tenant }
+
+func (v view) coll(c Coll) *memColl {
+	if c.p == nil {
+		return nil
+	}
+	return v.t.colls[c.p.enc]
+}
+
+func (v view) Get(c Coll, id string) (Entity, error) {
+	mc := v.coll(c)
+	if mc == nil || c.p.refs {
+		return Entity{}, ErrNotFound
+	}
+	r, ok := mc.byID[id]
+	if !ok {
+		return Entity{}, ErrNotFound
+	}
+	return r.e, nil
+}
+
+func (v view) Scan(c Coll, after uint64, fn func(Entity) bool) {
+	mc := v.coll(c)
+	if mc == nil || c.p.refs {
+		return
+	}
+	mc.scan(after, func(r *record) bool { return fn(r.e) })
+}
+
+func (v view) Len(c Coll) int {
+	if mc := v.coll(c); mc != nil {
+		return mc.live
+	}
+	return 0
+}
+
+func (v view) Ref(c Coll, id string) (Ref, error) {
+	mc := v.coll(c)
+	if mc == nil || !c.p.refs {
+		return Ref{}, ErrNotFound
+	}
+	r, ok := mc.byID[id]
+	if !ok {
+		return Ref{}, ErrNotFound
+	}
+	return Ref{Target: r.target, ID: r.e.ID, Seq: r.e.Seq}, nil
+}
+
+func (v view) Refs(c Coll, after uint64, fn func(Ref) bool) {
+	mc := v.coll(c)
+	if mc == nil || !c.p.refs {
+		return
+	}
+	mc.scan(after, func(r *record) bool { return fn(Ref{Target: r.target, ID: r.e.ID, Seq: r.e.Seq}) })
+}
+
+func (v view) Seq() uint64 { return v.t.seq }
+
+func (mc *memColl) scan(after uint64, fn func(*record) bool) {
+	start := sort.Search(len(mc.order), func(i int) bool { return mc.order[i].seq > after })
+	for _, sl := range mc.order[start:] {
+		if sl.rec != nil && !fn(sl.rec) {
+			return
+		}
+	}
+}
+
+// emptyView is the view of a tenant that was never written.
+type emptyView struct{}
+
+func (emptyView) Get(Coll, string) (Entity, error)     { return Entity{}, ErrNotFound }
+func (emptyView) Scan(Coll, uint64, func(Entity) bool) {}
+func (emptyView) Len(Coll) int                         { return 0 }
+func (emptyView) Ref(Coll, string) (Ref, error)        { return Ref{}, ErrNotFound }
+func (emptyView) Refs(Coll, uint64, func(Ref) bool)    {}
+func (emptyView) Seq() uint64                          { return 0 }
+
+// memTx is a write in progress: every change is applied at once and recorded in undo,
+// which rollback replays backwards.
+type memTx struct {
+	view
+	startSeq uint64
+	undo     []func()
+	changes  []Change
+}
+
+func (tx *memTx) rollback() {
+	for i := len(tx.undo) - 1; i >= 0; i-- {
+		tx.undo[i]()
+	}
+	tx.undo, tx.changes = nil, nil
+	tx.t.seq = tx.startSeq
+}
+
+func (tx *memTx) next() uint64 {
+	tx.t.seq++
+	return tx.t.seq
+}
+
+func (tx *memTx) record(c Change) { tx.changes = append(tx.changes, c) }
+
+// ownerExists reports whether c's owner entity exists (true for a root collection).
+func (tx *memTx) ownerExists(c Coll) bool {
+	parent, key, _, ok := c.Owner()
+	if !ok {
+		return true
+	}
+	_, err := tx.Get(parent, key)
+	return err == nil
+}
+
+// ensure returns c's collection, creating it (and registering it under its owner).
+func (tx *memTx) ensure(c Coll) *memColl {
+	if mc := tx.coll(c); mc != nil {
+		return mc
+	}
+	t := tx.t
+	mc := &memColl{c: c, byID: map[string]*record{}}
+	t.colls[c.p.enc] = mc
+	var owner string
+	if parent, key, _, ok := c.Owner(); ok {
+		owner = entityKey(parent, key)
+		addTo(t.children, owner, mc)
+	}
+	tx.undo = append(tx.undo, func() {
+		delete(t.colls, c.p.enc)
+		if owner != "" {
+			removeFrom(t.children, owner, mc)
+		}
+	})
+	return mc
+}
+
+// drop removes an empty collection.
+func (tx *memTx) drop(mc *memColl) {
+	t := tx.t
+	delete(t.colls, mc.c.p.enc)
+	var owner string
+	if parent, key, _, ok := mc.c.Owner(); ok {
+		owner = entityKey(parent, key)
+		removeFrom(t.children, owner, mc)
+	}
+	tx.undo = append(tx.undo, func() {
+		t.colls[mc.c.p.enc] = mc
+		if owner != "" {
+			addTo(t.children, owner, mc)
+		}
+	})
+}
+
+func addTo(m map[string]map[*memColl]struct{}, k string, mc *memColl) {
+	s := m[k]
+	if s == nil {
+		s = map[*memColl]struct{}{}
+		m[k] = s
+	}
+	s[mc] = struct{}{}
+}
+
+func removeFrom(m map[string]map[*memColl]struct{}, k string, mc *memColl) {
+	if s := m[k]; s != nil {
+		delete(s, mc)
+		if len(s) == 0 {
+			delete(m, k)
+		}
+	}
+}
+
+// put adds a record at the end of mc's order (its seq is the newest).
+func (tx *memTx) put(mc *memColl, r *record) {
+	r.pos = len(mc.order)
+	mc.byID[r.e.ID] = r
+	mc.order = append(mc.order, slot{seq: r.e.Seq, rec: r})
+	mc.live++
+	tx.undo = append(tx.undo, func() { mc.remove(r) })
+}
+
+// take removes a record from mc.
+func (tx *memTx) take(mc *memColl, r *record) {
+	mc.remove(r)
+	tx.undo = append(tx.undo, func() { mc.restore(r) })
+}
+
+func (mc *memColl) remove(r *record) {
+	delete(mc.byID, r.e.ID)
+	mc.order[r.pos].rec = nil
+	mc.live--
+	if mc.live < len(mc.order)/2 {
+		mc.compact()
+	}
+}
+
+// restore puts a removed record back at its place in order.
+func (mc *memColl) restore(r *record) {
+	i := sort.Search(len(mc.order), func(i int) bool { return mc.order[i].seq >= r.e.Seq })
+	if i < len(mc.order) && mc.order[i].seq == r.e.Seq {
+		mc.order[i].rec = r
+	} else {
+		mc.order = append(mc.order, slot{})
+		copy(mc.order[i+1:], mc.order[i:])
+		mc.order[i] = slot{seq: r.e.Seq, rec: r}
+		for j := i + 1; j < len(mc.order); j++ {
+			if mc.order[j].rec != nil {
+				mc.order[j].rec.pos = j
+			}
+		}
+	}
+	r.pos = i
+	mc.byID[r.e.ID] = r
+	mc.live++
+}
+
+// compact drops the holes deleted records left in order.
+func (mc *memColl) compact() {
+	n := 0
+	for _, sl := range mc.order {
+		if sl.rec != nil {
+			sl.rec.pos = n
+			mc.order[n] = sl
+			n++
+		}
+	}
+	clear(mc.order[n:])
+	mc.order = mc.order[:n]
+}
+
+func (tx *memTx) Insert(c Coll, e Entity) (Entity, error) {
+	if c.p == nil || c.p.refs {
+		return Entity{}, fmt.Errorf("store: Insert into %q: not an entity collection", c)
+	}
+	if mc := tx.coll(c); mc != nil {
+		if _, taken := mc.byID[e.ID]; taken {
+			return Entity{}, ErrExists
+		}
+	}
+	if !tx.ownerExists(c) {
+		return Entity{}, ErrNotFound
+	}
+	mc := tx.ensure(c)
+	seq := tx.next()
+	mc.nextSeq++
+	e.Seq, e.Version = mc.nextSeq, seq
+	tx.put(mc, &record{e: e})
+	tx.record(Change{Seq: seq, Kind: Created, Coll: c, ID: e.ID, Type: e.Type})
+	return e, nil
+}
+
+func (tx *memTx) Replace(c Coll, e Entity, changed []string) (Entity, error) {
+	mc := tx.coll(c)
+	if mc == nil || c.p.refs {
+		return Entity{}, ErrNotFound
+	}
+	r, ok := mc.byID[e.ID]
+	if !ok {
+		return Entity{}, ErrNotFound
+	}
+	old := r.e
+	seq := tx.next()
+	e.Seq, e.Version = old.Seq, seq
+	r.e = e
+	tx.undo = append(tx.undo, func() { r.e = old })
+	tx.record(Change{Seq: seq, Kind: Updated, Coll: c, ID: e.ID, Type: e.Type, Props: changed})
+	return e, nil
+}
+
+func (tx *memTx) Delete(c Coll, id string) error {
+	mc := tx.coll(c)
+	if mc == nil || c.p.refs {
+		return ErrNotFound
+	}
+	r, ok := mc.byID[id]
+	if !ok {
+		return ErrNotFound
+	}
+	tx.deleteRecord(mc, r)
+	return nil
+}
+
+// deleteRecord removes an entity with what it contains and the references to it.
+func (tx *memTx) deleteRecord(mc *memColl, r *record) {
+	t := tx.t
+	key := entityKey(mc.c, r.e.ID)
+	// What it contains, to any depth; its own references go silently with it.
+	for child := range t.children[key] {
+		var recs []*record
+		child.scan(0, func(cr *record) bool { recs = append(recs, cr); return true })
+		for _, cr := range recs {
+			if child.c.p.refs {
+				tx.unlinkRecord(child, cr, false)
+			} else {
+				tx.deleteRecord(child, cr)
+			}
+		}
+		tx.drop(child)
+	}
+	// Every reference to it.
+	for rc := range t.refsTo[key] {
+		if rr, ok := rc.byID[r.e.ID]; ok && rr.target.Equal(mc.c) {
+			tx.unlinkRecord(rc, rr, true)
+		}
+	}
+	tx.take(mc, r)
+	tx.record(Change{Seq: tx.next(), Kind: Deleted, Coll: mc.c, ID: r.e.ID, Type: r.e.Type})
+}
+
+func (tx *memTx) Link(c Coll, target Coll, id string) (Ref, error) {
+	if c.p == nil || !c.p.refs {
+		return Ref{}, fmt.Errorf("store: Link in %q: not a reference collection", c)
+	}
+	if mc := tx.coll(c); mc != nil {
+		if _, taken := mc.byID[id]; taken {
+			return Ref{}, ErrExists
+		}
+	}
+	if _, err := tx.Get(target, id); err != nil {
+		return Ref{}, ErrNotFound
+	}
+	if !tx.ownerExists(c) {
+		return Ref{}, ErrNotFound
+	}
+	mc := tx.ensure(c)
+	seq := tx.next()
+	mc.nextSeq++
+	r := &record{e: Entity{ID: id, Seq: mc.nextSeq, Version: seq}, target: target}
+	tx.put(mc, r)
+	tk := entityKey(target, id)
+	addTo(tx.t.refsTo, tk, mc)
+	tx.undo = append(tx.undo, func() { removeFrom(tx.t.refsTo, tk, mc) })
+	tx.ownerChanged(c, seq)
+	return Ref{Target: target, ID: id, Seq: r.e.Seq}, nil
+}
+
+// ownerChanged records that the references c holds changed, as an update of its owner.
+func (tx *memTx) ownerChanged(c Coll, seq uint64) {
+	parent, key, nav, _ := c.Owner()
+	typ := ""
+	if e, err := tx.Get(parent, key); err == nil {
+		typ = e.Type
+	}
+	tx.record(Change{Seq: seq, Kind: Updated, Coll: parent, ID: key, Type: typ, Props: []string{nav}})
+}
+
+func (tx *memTx) Unlink(c Coll, id string) error {
+	mc := tx.coll(c)
+	if mc == nil || !c.p.refs {
+		return ErrNotFound
+	}
+	r, ok := mc.byID[id]
+	if !ok {
+		return ErrNotFound
+	}
+	tx.unlinkRecord(mc, r, true)
+	return nil
+}
+
+func (tx *memTx) UnlinkAll(c Coll) int {
+	mc := tx.coll(c)
+	if mc == nil || !c.p.refs {
+		return 0
+	}
+	var recs []*record
+	mc.scan(0, func(r *record) bool { recs = append(recs, r); return true })
+	for _, r := range recs {
+		tx.unlinkRecord(mc, r, true)
+	}
+	return len(recs)
+}
+
+// unlinkRecord removes a reference; with notify it records an update of the owner.
+func (tx *memTx) unlinkRecord(mc *memColl, r *record, notify bool) {
+	tx.take(mc, r)
+	tk := entityKey(r.target, r.e.ID)
+	removeFrom(tx.t.refsTo, tk, mc)
+	tx.undo = append(tx.undo, func() { addTo(tx.t.refsTo, tk, mc) })
+	if notify {
+		tx.ownerChanged(mc.c, tx.next())
+	}
+}
+
+// feed is a bounded ring of changes.
+type feed struct {
+	max   int
+	buf   []Change
+	start int // index of the oldest change in buf once it is full
+}
+
+func (f *feed) add(c Change) {
+	if len(f.buf) < f.max {
+		f.buf = append(f.buf, c)
+		return
+	}
+	f.buf[f.start] = c
+	f.start = (f.start + 1) % f.max
+}
+
+func (f *feed) each(after uint64, fn func(Change) bool) error {
+	n := len(f.buf)
+	if n == 0 {
+		return nil
+	}
+	oldest := f.buf[f.start]
+	if len(f.buf) == f.max && oldest.Seq > after+1 {
+		return ErrTruncated // the ring has dropped changes after 'after'
+	}
+	// Find the first change after 'after' by binary search over the ring.
+	i := sort.Search(n, func(i int) bool { return f.buf[(f.start+i)%n].Seq > after })
+	for ; i < n; i++ {
+		if !fn(f.buf[(f.start+i)%n]) {
+			return nil
+		}
+	}
+	return nil
+}
