@@ -9,27 +9,16 @@ import (
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
-// metadataCache holds each schema's CSDL document, written on first request.
-type metadataCache struct {
-	mu   sync.Mutex
-	docs map[*entities.Schema][]byte
-}
-
-func (c *metadataCache) get(s *entities.Schema) ([]byte, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if doc, ok := c.docs[s]; ok {
-		return doc, nil
-	}
-	var buf bytes.Buffer
-	if err := odata.WriteCSDL(&buf, s); err != nil {
-		return nil, err
-	}
-	if c.docs == nil {
-		c.docs = map[*entities.Schema][]byte{}
-	}
-	c.docs[s] = buf.Bytes()
-	return c.docs[s], nil
+// metadataDoc writes a schema's CSDL document once, on its first request; each schema
+// has its own, so documents of different schemas are written side by side.
+func metadataDoc(schema *entities.Schema) func() ([]byte, error) {
+	return sync.OnceValues(func() ([]byte, error) {
+		var buf bytes.Buffer
+		if err := odata.WriteCSDL(&buf, schema); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	})
 }
 
 // serveMetadata answers GET /{version}/$metadata with the schema in use as CSDL XML.
@@ -40,7 +29,7 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, odata.ErrMethodNotAllowed("GET"))
 		return
 	}
-	doc, err := s.metadata.get(schema)
+	doc, err := s.schemaCache(schema).metadata()
 	if err != nil {
 		s.writeError(w, r, err)
 		return

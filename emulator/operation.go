@@ -1,9 +1,15 @@
 package emulator
 
 import (
+	"bytes"
+	"net/http"
+
+	"github.com/tidwall/gjson"
+
 	"github.com/graph-emulator/graph-emulator/emulator/behavior"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
+	"github.com/graph-emulator/graph-emulator/odata"
 )
 
 // operation answers a bound or unbound function or action: the entity it is bound to
@@ -26,11 +32,18 @@ func (s *Server) operation(rq *request) (*response, error) {
 		})
 	}
 	if call.Operation != nil && call.Operation.Kind == entities.Action {
-		body, err := s.readBody(rq) // before the write: no lock is held across I/O
-		if err != nil {
-			return nil, err
+		// The body is read before the write: no lock is held across I/O. An action
+		// may have none; one it has must be JSON.
+		if rq.r.ContentLength != 0 && rq.r.Body != nil && rq.r.Body != http.NoBody {
+			body, err := s.readBody(rq)
+			if err != nil {
+				return nil, err
+			}
+			if len(bytes.TrimSpace(body)) > 0 && !gjson.ValidBytes(body) {
+				return nil, odata.ErrUnreadableJSON()
+			}
+			call.Body = body
 		}
-		call.Body = body
 	}
 	return s.write(rq, func(tx store.Tx, r *resource) (*response, error) {
 		call.Tx = tx

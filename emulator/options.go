@@ -36,6 +36,9 @@ type config struct {
 	store        store.Store
 	trustProxy   bool // see WithTrustProxy
 	singletons   map[string]string
+	// profiles and operations add to the behaviour's (see WithProfile, WithOperation).
+	profiles   map[string]*behavior.Profile
+	operations map[string]behavior.Operation
 	// advancedTypes lists the types Graph's advanced-query rules apply to; nil means
 	// the default, DefaultAdvancedQueryType (see WithAdvancedQueryTypes).
 	advancedTypes []string
@@ -194,5 +197,38 @@ func randomUUIDs() func() string {
 			return uuid.NewString()
 		}
 		return u.String()
+	}
+}
+
+// WithProfile gives the entity set named set the behaviour profile p (hooks on create
+// and update, the status of an update, unique properties, computed values), in place of
+// the built-in one. Default: the built-in profiles of Graph's sets.
+func WithProfile(set string, p behavior.Profile) Option {
+	return func(c *config) error {
+		if set == "" {
+			return fmt.Errorf("emulator: profile needs an entity set name")
+		}
+		if c.profiles == nil {
+			c.profiles = map[string]*behavior.Profile{}
+		}
+		c.profiles[set] = &p
+		return nil
+	}
+}
+
+// WithOperation answers the bound or unbound operation with qualified name name
+// ("microsoft.graph.checkMemberGroups") with op, in place of the built-in one or the
+// 501 the emulator answers for an operation it does not implement. Default: the
+// built-in operations.
+func WithOperation(name string, op behavior.Operation) Option {
+	return func(c *config) error {
+		if name == "" || op == nil {
+			return fmt.Errorf("emulator: operation needs a qualified name and a function")
+		}
+		if c.operations == nil {
+			c.operations = map[string]behavior.Operation{}
+		}
+		c.operations[name] = op
+		return nil
 	}
 }

@@ -16,6 +16,8 @@ type schemaIndex struct {
 	sources   map[*entities.EntitySet][]store.Coll
 	setOfType map[*entities.StructuredType]*entities.EntitySet
 	navSets   sync.Map // *entities.NavigationProperty -> *entities.EntitySet (nil-able)
+	// metadata returns the schema's CSDL document, written on first use.
+	metadata func() ([]byte, error)
 }
 
 func newSchemaIndex(schema *entities.Schema) *schemaIndex {
@@ -23,6 +25,7 @@ func newSchemaIndex(schema *entities.Schema) *schemaIndex {
 		colls:     map[*entities.EntitySet]store.Coll{},
 		sources:   map[*entities.EntitySet][]store.Coll{},
 		setOfType: map[*entities.StructuredType]*entities.EntitySet{},
+		metadata:  metadataDoc(schema),
 	}
 	sets := schema.EntitySets()
 	for _, set := range sets {

@@ -29,8 +29,6 @@ type Server struct {
 	// indexes holds what the server derives from each schema it serves.
 	indexes map[*entities.Schema]*schemaIndex
 
-	metadata metadataCache
-
 	bufs  sync.Pool // *[]byte: response and request body buffers
 	gzips sync.Pool // *gzip.Reader
 }
@@ -71,10 +69,11 @@ func New(opts ...Option) (*Server, error) {
 		cfg.store = store.NewMemory(0)
 	}
 	s := &Server{
-		cfg:      cfg,
-		store:    cfg.store,
-		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict}),
-		indexes:  map[*entities.Schema]*schemaIndex{},
+		cfg:   cfg,
+		store: cfg.store,
+		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict,
+			Profiles: cfg.profiles, Operations: cfg.operations}),
+		indexes: map[*entities.Schema]*schemaIndex{},
 	}
 	for _, schema := range cfg.schemas {
 		if s.indexes[schema] == nil {

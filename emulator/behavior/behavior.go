@@ -15,6 +15,10 @@ type Config struct {
 	AdvancedQueryTypes []string
 	// Strict applies the rules Graph enforces that the emulator relaxes by default.
 	Strict bool
+	// Profiles and Operations add to (or replace) the built-in profiles, by entity set
+	// name, and operations, by qualified name.
+	Profiles   map[string]*Profile
+	Operations map[string]Operation
 }
 
 // Behavior holds Graph's rules for one server. It is immutable after New and safe for
@@ -33,6 +37,12 @@ func New(cfg Config) *Behavior {
 	b := &Behavior{cfg: cfg, profiles: map[string]*Profile{}, operations: map[string]Operation{}}
 	registerProfiles(b)
 	registerOperations(b)
+	for set, p := range cfg.Profiles {
+		b.profiles[set] = p
+	}
+	for name, op := range cfg.Operations {
+		b.operations[name] = op
+	}
 	return b
 }
 

@@ -9,7 +9,8 @@ import (
 
 // Profile is what Graph does beyond generic OData for the entities of one entity set.
 // The generic handlers call its hooks by these fixed names; a nil hook, or a set with no
-// profile, behaves as generic OData.
+// profile, behaves as generic OData. (Values computed on read join it with the
+// per-type profiles of Graph's sets.)
 type Profile struct {
 	// UpdateStatus is the status of a PATCH answered without Prefer: 200 (with the
 	// entity) or 204 (no content). Zero means 200.
@@ -24,9 +25,6 @@ type Profile struct {
 	// OnUpdate may complete an updated body (old is the stored one) or refuse it. It
 	// runs inside the write transaction.
 	OnUpdate func(c *Call, old, body []byte) ([]byte, error)
-	// Computed returns the body a read answers with: values computed from the state
-	// rather than stored. It runs inside the read.
-	Computed func(c *Call, body []byte) []byte
 }
 
 // Call is what a hook may use: the schema and type, the clock and key generator, and
