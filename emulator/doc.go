@@ -1,5 +1,5 @@
 // Package emulator is the HTTP side of graph-emulator: New returns a Server, an
-// http.Handler that answers Microsoft Graph's URLs from a Store.
+// http.Handler that answers Microsoft Graph's URLs from a store.
 //
 // A Server never listens by itself; serve it with net/http or put it behind
 // httptest.NewServer in a test:
@@ -12,4 +12,17 @@
 //
 // Every response carries Graph's headers (request-id, client-request-id,
 // OData-Version) and every error Graph's JSON shape. Two servers share nothing.
+//
+// What it owns: the routes (server.go), the middleware chain and RequestInfo
+// (middleware.go), the adapter that parses a request, hands it to a handler and writes
+// the result or the error (handlers.go), and the generic handlers, one file per
+// concern: entities (crud.go), collections and their pages (items.go, paging.go,
+// members.go, skiptoken.go, links.go), $expand (expand.go), $ref (ref.go), @odata.bind
+// (bind.go), properties (property.go), /$count (count.go), operations (operation.go),
+// $metadata (metadata.go), path resolution against the store (resolve.go).
+//
+// What it does not own: Graph's own rules (emulator/behavior), state (emulator/store),
+// the protocol's parsing and JSON writing (odata), the schema (entities). No file of
+// this package names a Graph type, set or operation. Packages under emulator/ must not
+// import this one.
 package emulator
