@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/graph-emulator/graph-emulator/emulator"
+	"github.com/graph-emulator/graph-emulator/emulator/certs"
 )
 
 func main() {
@@ -208,7 +209,7 @@ func (h *hostsValue) String() string { return string(*h) }
 func (h *hostsValue) Set(s string) error {
 	names := h.list()
 	for part := range strings.SplitSeq(s, ",") {
-		n, err := normalizeHost(part)
+		n, err := certs.NormalizeHost(part)
 		if err != nil {
 			return err
 		}

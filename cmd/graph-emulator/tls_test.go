@@ -4,14 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net"
@@ -20,461 +15,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/graph-emulator/graph-emulator/emulator/certs"
 )
-
-// testNow is a fixed instant with whole seconds, as certificates store them.
-var testNow = time.Date(2030, 4, 5, 6, 7, 8, 0, time.UTC)
-
-func TestNormalizeHost(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, in, want, wantErr string
-	}{
-		{name: "DNS name lower-cased", in: "Graph.Local.Test", want: "graph.local.test"},
-		{name: "single label", in: "devbox", want: "devbox"},
-		{name: "trailing dot dropped", in: "graph.test.", want: "graph.test"},
-		{name: "wildcard", in: "*.graph.test", want: "*.graph.test"},
-		{name: "underscore and digits", in: "my_host-2.test", want: "my_host-2.test"},
-		{name: "IPv4", in: "192.0.2.10", want: "192.0.2.10"},
-		{name: "IPv6", in: "2001:DB8::1", want: "2001:db8::1"},
-		{name: "IPv6 in brackets", in: "[::1]", want: "::1"},
-		{name: "spaces trimmed", in: " graph.test ", want: "graph.test"},
-		{name: "empty", in: "", wantErr: "empty"},
-		{name: "port", in: "graph.test:8443", wantErr: "without scheme or port"},
-		{name: "scheme", in: "https://graph.test", wantErr: "not a host name"},
-		{name: "inner space", in: "graph test", wantErr: "not a host name"},
-		{name: "empty label", in: "graph..test", wantErr: "not a host name"},
-		{name: "leading hyphen", in: "-graph.test", wantErr: "not a host name"},
-		{name: "wildcard alone", in: "*", wantErr: "not a host name"},
-		{name: "wildcard inside", in: "graph.*.test", wantErr: "not a host name"},
-		{name: "label too long", in: strings.Repeat("a", 64) + ".test", wantErr: "not a host name"},
-		{name: "name too long", in: strings.Repeat("abcdefghi.", 26), wantErr: "longer than 253"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := normalizeHost(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("normalizeHost(%q) = %q, %v; want an error containing %q", tt.in, got, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("normalizeHost(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-			}
-		})
-	}
-}
-
-// checkCA checks that c is a CA certificate of ours valid from now-certBackdate for
-// certValidity.
-func checkCA(t *testing.T, c *x509.Certificate, now time.Time) {
-	t.Helper()
-	if !c.IsCA || !c.BasicConstraintsValid || c.MaxPathLen != 0 || !c.MaxPathLenZero {
-		t.Errorf("CA: IsCA=%v BasicConstraintsValid=%v MaxPathLen=%d, want a CA that signs only leaves",
-			c.IsCA, c.BasicConstraintsValid, c.MaxPathLen)
-	}
-	if c.KeyUsage&x509.KeyUsageCertSign == 0 {
-		t.Errorf("CA key usage %b lacks KeyUsageCertSign", c.KeyUsage)
-	}
-	if err := c.CheckSignatureFrom(c); err != nil {
-		t.Errorf("CA is not self-signed: %v", err)
-	}
-	if pub, ok := c.PublicKey.(*ecdsa.PublicKey); !ok || pub.Curve != elliptic.P256() {
-		t.Errorf("CA key is %T, want ECDSA P-256", c.PublicKey)
-	}
-	if !c.NotBefore.Equal(now.Add(-certBackdate)) || !c.NotAfter.Equal(now.Add(certValidity)) {
-		t.Errorf("CA valid %v to %v, want %v to %v", c.NotBefore, c.NotAfter, now.Add(-certBackdate), now.Add(certValidity))
-	}
-	if len(c.SubjectKeyId) == 0 {
-		t.Errorf("CA has no subject key identifier")
-	}
-}
-
-// checkLeaf checks that leaf is a server certificate for exactly hosts signed by ca.
-func checkLeaf(t *testing.T, leaf, ca *x509.Certificate, hosts []string, now time.Time) {
-	t.Helper()
-	if leaf.IsCA {
-		t.Errorf("server certificate is a CA")
-	}
-	if leaf.KeyUsage != x509.KeyUsageDigitalSignature || !slices.Equal(leaf.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) {
-		t.Errorf("server certificate usage %b %v, want DigitalSignature and ServerAuth", leaf.KeyUsage, leaf.ExtKeyUsage)
-	}
-	if pub, ok := leaf.PublicKey.(*ecdsa.PublicKey); !ok || pub.Curve != elliptic.P256() {
-		t.Errorf("server key is %T, want ECDSA P-256", leaf.PublicKey)
-	}
-	if got := certNames(leaf); !slices.Equal(sortedCopy(got), sortedCopy(hosts)) {
-		t.Errorf("server certificate SANs = %q, want %q", got, hosts)
-	}
-	if !leaf.NotBefore.Equal(now.Add(-certBackdate)) || leaf.NotAfter.After(ca.NotAfter) || leaf.NotAfter.After(now.Add(certValidity)) {
-		t.Errorf("server certificate valid %v to %v (CA until %v), want from %v to at most %v",
-			leaf.NotBefore, leaf.NotAfter, ca.NotAfter, now.Add(-certBackdate), now.Add(certValidity))
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
-	for _, h := range hosts {
-		if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: h, CurrentTime: now}); err != nil {
-			t.Errorf("server certificate does not verify for %s: %v", h, err)
-		}
-	}
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: "example.com", CurrentTime: now}); err == nil {
-		t.Errorf("server certificate verifies for example.com, a name it was not made for")
-	}
-	for _, at := range []time.Time{now.Add(-certBackdate - time.Minute), leaf.NotAfter.Add(time.Minute)} {
-		if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: "localhost", CurrentTime: at}); err == nil {
-			t.Errorf("server certificate verifies at %v, outside its validity", at)
-		}
-	}
-}
-
-func sortedCopy(s []string) []string {
-	c := slices.Clone(s)
-	slices.Sort(c)
-	return c
-}
-
-func TestGenerateCerts(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		extra []string
-		want  []string
-	}{
-		{name: "loopback only", want: []string{"localhost", "127.0.0.1", "::1"}},
-		{name: "extra names and addresses", extra: []string{"graph.local.test", "192.0.2.10", "2001:db8::1", "*.apps.test"},
-			want: []string{"localhost", "127.0.0.1", "::1", "graph.local.test", "192.0.2.10", "2001:db8::1", "*.apps.test"}},
-		{name: "loopback repeated", extra: []string{"localhost", "::1"}, want: []string{"localhost", "127.0.0.1", "::1"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			hosts := certHosts(tt.extra)
-			if !slices.Equal(hosts, tt.want) {
-				t.Fatalf("certHosts(%q) = %q, want %q", tt.extra, hosts, tt.want)
-			}
-			c, err := generateCerts(hosts, testNow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkCA(t, c.ca, testNow)
-			checkLeaf(t, c.leaf, c.ca, hosts, testNow)
-			if tt.extra != nil && slices.Contains(tt.extra, "*.apps.test") {
-				if err := c.leaf.VerifyHostname("web.apps.test"); err != nil {
-					t.Errorf("wildcard not honoured: %v", err)
-				}
-			}
-			// The PEM forms are the same certificates and keys.
-			if got, err := parseCertsPEM(c.caPEM); err != nil || !got[0].Equal(c.ca) {
-				t.Errorf("caPEM does not hold the CA: %v", err)
-			}
-			if got, err := parseCertsPEM(c.leafPEM); err != nil || !got[0].Equal(c.leaf) {
-				t.Errorf("leafPEM does not hold the server certificate: %v", err)
-			}
-			if k, err := parseKeyPEM(c.leafKeyPEM); err != nil || !publicKeyMatches(c.leaf, k) {
-				t.Errorf("leafKeyPEM is not the server key: %v", err)
-			}
-			if k, err := parseKeyPEM(c.caKeyPEM); err != nil || !publicKeyMatches(c.ca, k) {
-				t.Errorf("caKeyPEM is not the CA key: %v", err)
-			}
-			tc := c.tlsCertificate()
-			if len(tc.Certificate) != 1 || !bytes.Equal(tc.Certificate[0], c.leaf.Raw) || tc.Leaf != c.leaf || tc.PrivateKey != c.leafKey {
-				t.Errorf("tls.Certificate is not the server certificate alone with its key")
-			}
-		})
-	}
-	// Each run makes a CA of its own.
-	a, errA := generateCerts(certHosts(nil), testNow)
-	b, errB := generateCerts(certHosts(nil), testNow)
-	if errA != nil || errB != nil {
-		t.Fatal(errA, errB)
-	}
-	if bytes.Equal(a.caPEM, b.caPEM) || a.ca.SerialNumber.Cmp(b.ca.SerialNumber) == 0 || a.ca.Subject.CommonName == b.ca.Subject.CommonName {
-		t.Errorf("two generated CAs share a certificate, serial or name")
-	}
-	if a.ca.Subject.String() == a.leaf.Subject.String() {
-		t.Errorf("CA and server certificate have the same subject %q", a.ca.Subject)
-	}
-}
-
-// readDir returns the files --tls-dir keeps, by name.
-func readDir(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	m := map[string][]byte{}
-	for _, name := range []string{dirCACert, dirCAKey, dirCert, dirKey} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatalf("--tls-dir file: %v", err)
-		}
-		m[name] = b
-	}
-	return m
-}
-
-func TestKeptCerts(t *testing.T) {
-	t.Parallel()
-	loop := certHosts(nil)
-	withExtra := certHosts([]string{"graph.local.test"})
-	otherKey := func(t *testing.T) []byte {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := encodeKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	write := func(t *testing.T, dir, name string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tests := []struct {
-		name     string
-		first    []string // hosts of the first start
-		change   func(t *testing.T, dir string)
-		later    time.Duration // the second start comes this long after the first
-		hosts    []string      // hosts of the second start
-		sameCA   bool
-		sameLeaf bool
-		made     string // part of what the second start says it made
-	}{
-		{name: "reused while valid", first: loop, later: time.Minute, hosts: loop, sameCA: true, sameLeaf: true},
-		{name: "reused for fewer hosts", first: withExtra, later: time.Hour, hosts: loop, sameCA: true, sameLeaf: true},
-		{name: "reused until the margin", first: loop, later: certValidity - reuseMargin - time.Second, hosts: loop, sameCA: true, sameLeaf: true},
-		{name: "host missing: new leaf from the kept CA", first: loop, later: time.Minute, hosts: withExtra,
-			sameCA: true, made: "does not cover graph.local.test"},
-		{name: "expiring: everything new", first: loop, later: certValidity - reuseMargin + time.Second, hosts: loop,
-			made: "CA expired or expiring"},
-		{name: "expired: everything new", first: loop, later: 30 * 24 * time.Hour, hosts: loop, made: "CA expired"},
-		{name: "clock before the certificates: everything new", first: loop, later: -2 * time.Hour, hosts: loop,
-			made: "CA not valid before"},
-		{name: "server certificate corrupt", first: loop, hosts: loop, sameCA: true, made: "server certificate unusable",
-			change: func(t *testing.T, dir string) { write(t, dir, dirCert, []byte("not PEM")) }},
-		{name: "server key of another certificate", first: loop, hosts: loop, sameCA: true, made: "does not match",
-			change: func(t *testing.T, dir string) { write(t, dir, dirKey, otherKey(t)) }},
-		{name: "server certificate from another CA", first: loop, hosts: loop, sameCA: true, made: "not signed by the kept CA",
-			change: func(t *testing.T, dir string) {
-				other, err := generateCerts(loop, testNow)
-				if err != nil {
-					t.Fatal(err)
-				}
-				write(t, dir, dirCert, other.leafPEM)
-				write(t, dir, dirKey, other.leafKeyPEM)
-			}},
-		{name: "server files deleted", first: loop, hosts: loop, sameCA: true, made: "server certificate unusable",
-			change: func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, dirCert)) }},
-		{name: "CA corrupt", first: loop, hosts: loop, made: "CA unusable",
-			change: func(t *testing.T, dir string) {
-				write(t, dir, dirCACert, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
-			}},
-		{name: "CA key of another certificate", first: loop, hosts: loop, made: "does not match",
-			change: func(t *testing.T, dir string) { write(t, dir, dirCAKey, otherKey(t)) }},
-		{name: "CA that is not a CA", first: loop, hosts: loop, made: "not a CA",
-			change: func(t *testing.T, dir string) {
-				// A server certificate and its key in the CA's place.
-				c := readDir(t, dir)
-				write(t, dir, dirCACert, c[dirCert])
-				write(t, dir, dirCAKey, c[dirKey])
-			}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			dir := filepath.Join(t.TempDir(), "certs") // made by keptCerts
-			c1, made, err := keptCerts(dir, tt.first, testNow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(made, "new CA and server certificate (no CA kept yet)") {
-				t.Errorf("first start made %q, want a new CA", made)
-			}
-			before := readDir(t, dir)
-			if !bytes.Equal(before[dirCACert], c1.caPEM) || !bytes.Equal(before[dirCert], c1.leafPEM) {
-				t.Errorf("the kept files are not the certificates served")
-			}
-			if runtime.GOOS != "windows" {
-				for name, want := range map[string]os.FileMode{dirCAKey: 0o600, dirKey: 0o600, dirCACert: 0o644, dirCert: 0o644, ".": 0o700} {
-					if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != want {
-						t.Errorf("%s mode = %v (%v), want %v", name, fi.Mode().Perm(), err, want)
-					}
-				}
-			}
-			if tt.change != nil {
-				tt.change(t, dir)
-			}
-			now := testNow.Add(tt.later)
-			c2, made, err := keptCerts(dir, tt.hosts, now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			after := readDir(t, dir)
-			if tt.sameLeaf != (made == "") {
-				t.Errorf("second start made %q, want reuse %v", made, tt.sameLeaf)
-			}
-			if tt.made != "" && !strings.Contains(made, tt.made) {
-				t.Errorf("second start made %q, want it to say %q", made, tt.made)
-			}
-			if got := bytes.Equal(c2.caPEM, c1.caPEM) && bytes.Equal(after[dirCACert], before[dirCACert]); got != tt.sameCA {
-				t.Errorf("CA kept = %v, want %v", got, tt.sameCA)
-			}
-			if got := bytes.Equal(c2.leafPEM, c1.leafPEM) && bytes.Equal(after[dirCert], before[dirCert]) &&
-				bytes.Equal(after[dirKey], before[dirKey]); got != tt.sameLeaf {
-				t.Errorf("server certificate kept = %v, want %v", got, tt.sameLeaf)
-			}
-			if !bytes.Equal(after[dirCACert], c2.caPEM) || !bytes.Equal(after[dirCert], c2.leafPEM) || !bytes.Equal(after[dirKey], c2.leafKeyPEM) {
-				t.Errorf("the files in --tls-dir are not what the second start serves")
-			}
-			if !tt.sameLeaf {
-				checkLeaf(t, c2.leaf, c2.ca, tt.hosts, now)
-			}
-			if !tt.sameCA {
-				checkCA(t, c2.ca, now)
-			}
-			// Whatever happened, the third start reuses what the second left.
-			c3, made, err := keptCerts(dir, tt.hosts, now.Add(time.Second))
-			if err != nil || made != "" || !bytes.Equal(c3.leafPEM, c2.leafPEM) {
-				t.Errorf("third start: made %q (%v), want everything reused", made, err)
-			}
-		})
-	}
-}
-
-func TestKeptCertsDirErrors(t *testing.T) {
-	t.Parallel()
-	file := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(file, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, _, err := keptCerts(filepath.Join(file, "certs"), certHosts(nil), testNow)
-	if err == nil || !strings.Contains(err.Error(), "--tls-dir") || !strings.Contains(err.Error(), file) {
-		t.Errorf("keptCerts under a file: %v, want an error naming --tls-dir and the path", err)
-	}
-}
-
-// certFiles writes a certificate and key as PEM files in dir and returns their names.
-func certFiles(t *testing.T, dir string, certPEM, keyPEM []byte) (string, string) {
-	t.Helper()
-	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certFile, certPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certFile, keyFile
-}
-
-func TestLoadCertFiles(t *testing.T) {
-	t.Parallel()
-	now := time.Now().Truncate(time.Second)
-	good, err := generateCerts(certHosts(nil), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := generateCerts(certHosts(nil), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	expired, err := generateCerts(certHosts(nil), now.Add(-30*24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	future, err := generateCerts(certHosts(nil), now.Add(30*24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ecDER, err := x509.MarshalECPrivateKey(good.leafKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec1 := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsaTmpl := &x509.Certificate{SerialNumber: good.leaf.SerialNumber, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		DNSNames: []string{"localhost"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	rsaDER, err := x509.CreateCertificate(rand.Reader, rsaTmpl, good.ca, &rsaKey.PublicKey, good.caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsaCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rsaDER})
-	rsaPKCS1 := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rsaKey)})
-	chain := append(slices.Clone(good.leafPEM), good.caPEM...)
-
-	tests := []struct {
-		name      string
-		cert, key []byte
-		noCert    bool // the certificate file does not exist
-		noKey     bool
-		chainLen  int
-		wantErr   []string // "{cert}" and "{key}" stand for the file names
-	}{
-		{name: "PKCS #8 key", cert: good.leafPEM, key: good.leafKeyPEM, chainLen: 1},
-		{name: "SEC 1 key", cert: good.leafPEM, key: sec1, chainLen: 1},
-		{name: "RSA PKCS #1 key", cert: rsaCert, key: rsaPKCS1, chainLen: 1},
-		{name: "chain with the CA", cert: chain, key: good.leafKeyPEM, chainLen: 2},
-		{name: "text around the blocks", cert: append([]byte("subject=CN graph\n"), good.leafPEM...), key: append([]byte("# key\n"), good.leafKeyPEM...), chainLen: 1},
-		{name: "certificate file missing", noCert: true, key: good.leafKeyPEM, wantErr: []string{"--tls-cert", "{cert}", "no such file"}},
-		{name: "key file missing", cert: good.leafPEM, noKey: true, wantErr: []string{"--tls-key", "{key}", "no such file"}},
-		{name: "certificate not PEM", cert: []byte("hello"), key: good.leafKeyPEM, wantErr: []string{"--tls-cert {cert}", "no PEM CERTIFICATE block"}},
-		{name: "certificate empty", cert: []byte{}, key: good.leafKeyPEM, wantErr: []string{"--tls-cert {cert}", "no PEM CERTIFICATE block"}},
-		{name: "certificate DER garbage", cert: []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), key: good.leafKeyPEM,
-			wantErr: []string{"--tls-cert {cert}", "certificate 1"}},
-		{name: "files swapped", cert: good.leafKeyPEM, key: good.leafPEM, wantErr: []string{"--tls-cert {cert}", "PRIVATE KEY", "swapped"}},
-		{name: "key file holds a certificate", cert: good.leafPEM, key: good.caPEM, wantErr: []string{"--tls-key {key}", "no private key", "swapped"}},
-		{name: "key not PEM", cert: good.leafPEM, key: []byte("secret"), wantErr: []string{"--tls-key {key}", "no PEM private key"}},
-		{name: "key DER garbage", cert: good.leafPEM, key: []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
-			wantErr: []string{"--tls-key {key}", "PRIVATE KEY block"}},
-		{name: "key encrypted", cert: good.leafPEM, key: []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"),
-			wantErr: []string{"--tls-key {key}", "encrypted"}},
-		{name: "key of another certificate", cert: good.leafPEM, key: other.leafKeyPEM, wantErr: []string{"--tls-key {key} does not match", "--tls-cert {cert}"}},
-		{name: "CA first in the chain", cert: append(slices.Clone(good.caPEM), good.leafPEM...), key: good.leafKeyPEM,
-			wantErr: []string{"does not match", "first certificate must be the server's"}},
-		{name: "certificate expired", cert: expired.leafPEM, key: expired.leafKeyPEM, wantErr: []string{"--tls-cert {cert}", "expired at"}},
-		{name: "certificate not yet valid", cert: future.leafPEM, key: future.leafKeyPEM, wantErr: []string{"--tls-cert {cert}", "not valid before"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			certFile, keyFile := certFiles(t, dir, tt.cert, tt.key)
-			if tt.noCert {
-				os.Remove(certFile)
-			}
-			if tt.noKey {
-				os.Remove(keyFile)
-			}
-			got, err := loadCertFiles(certFile, keyFile, now)
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("loadCertFiles: %v", err)
-				}
-				if len(got.Certificate) != tt.chainLen || got.Leaf == nil || !bytes.Equal(got.Certificate[0], got.Leaf.Raw) {
-					t.Errorf("chain of %d certificates, leaf %v; want %d", len(got.Certificate), got.Leaf != nil, tt.chainLen)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("loadCertFiles succeeded, want an error")
-			}
-			for _, w := range tt.wantErr {
-				w = strings.NewReplacer("{cert}", certFile, "{key}", keyFile).Replace(w)
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
-}
 
 func TestListeners(t *testing.T) {
 	t.Parallel()
@@ -731,11 +278,11 @@ func TestRunTLS(t *testing.T) {
 			if slices.Contains(tt.extra, "--tls-host=192.0.2.10") {
 				wantHosts = append(wantHosts, "192.0.2.10")
 			}
-			if got := certNames(leaf); !slices.Equal(sortedCopy(got), sortedCopy(wantHosts)) {
+			if got := certs.Names(leaf); !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(wantHosts))) {
 				t.Errorf("served certificate SANs = %q, want %q", got, wantHosts)
 			}
-			if d := time.Until(leaf.NotAfter); d > certValidity || d < certValidity-time.Minute {
-				t.Errorf("served certificate expires in %v, want %v", d, certValidity)
+			if d := time.Until(leaf.NotAfter); d > certs.Validity || d < certs.Validity-time.Minute {
+				t.Errorf("served certificate expires in %v, want %v", d, certs.Validity)
 			}
 
 			// By a host name the certificate covers: links use that name.
@@ -879,8 +426,7 @@ func TestRunTLSDir(t *testing.T) {
 	if !strings.Contains(logs, "TLS certificates made") {
 		t.Errorf("first start does not log that it made certificates:\n%s", logs)
 	}
-	kept := readDir(t, dir)
-	if !bytes.Equal(kept[dirCACert], ca1) {
+	if kept, err := os.ReadFile(filepath.Join(dir, certs.DirCACert)); err != nil || !bytes.Equal(kept, ca1) {
 		t.Errorf("--tls-ca and the CA in --tls-dir differ")
 	}
 	ca2, leaf2, logs := start(t)
@@ -903,16 +449,12 @@ func TestRunTLSDir(t *testing.T) {
 func TestRunTLSCertFiles(t *testing.T) {
 	t.Parallel()
 	now := time.Now().Truncate(time.Second)
-	good, err := generateCerts(certHosts(nil), now)
+	dir := t.TempDir()
+	good, _, err := certs.Kept(dir, certs.DefaultHosts(nil), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	certFile, keyFile := certFiles(t, dir, good.leafPEM, good.leafKeyPEM)
-	caFile := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(caFile, good.caPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	certFile, keyFile, caFile := filepath.Join(dir, certs.DirCert), filepath.Join(dir, certs.DirKey), filepath.Join(dir, certs.DirCACert)
 
 	t.Run("served as given", func(t *testing.T) {
 		t.Parallel()
@@ -922,7 +464,7 @@ func TestRunTLSCertFiles(t *testing.T) {
 		if !strings.HasPrefix(r.bases[0], "https://127.0.0.1:") {
 			t.Fatalf("first stdout line = %q, want https", r.bases[0])
 		}
-		if leaf := peerCert(t, caClient(t, caFile), r.bases[0]); !bytes.Equal(leaf.Raw, good.leaf.Raw) {
+		if leaf := peerCert(t, caClient(t, caFile), r.bases[0]); !bytes.Equal(leaf.Raw, good.Leaf().Raw) {
 			t.Errorf("served another certificate than --tls-cert")
 		}
 		if logs := r.stderr.String(); !strings.Contains(logs, "TLS certificate loaded") || strings.Contains(logs, "CA certificate written") {
@@ -931,14 +473,11 @@ func TestRunTLSCertFiles(t *testing.T) {
 		r.stop(t, cancel)
 	})
 
-	other, err := generateCerts(certHosts(nil), now)
-	if err != nil {
+	otherDir := t.TempDir()
+	if _, _, err := certs.Kept(otherDir, certs.DefaultHosts(nil), now); err != nil {
 		t.Fatal(err)
 	}
-	otherKey := filepath.Join(dir, "other-key.pem")
-	if err := os.WriteFile(otherKey, other.leafKeyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	otherKey := filepath.Join(otherDir, certs.DirKey)
 	notPEM := filepath.Join(dir, "not.pem")
 	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
 		t.Fatal(err)

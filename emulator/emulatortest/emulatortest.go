@@ -2,7 +2,6 @@ package emulatortest
 
 import (
 	"bytes"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/graph-emulator/graph-emulator/emulator"
+	"github.com/graph-emulator/graph-emulator/emulator/certs"
 )
 
 // Server is an emulator serving on a local httptest server.
@@ -107,7 +107,7 @@ func (s *Server) CACertPEM() []byte {
 	if c == nil {
 		return nil
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	return certs.CertPEM(c)
 }
 
 // Close stops the server and closes the client's idle connections. It may be called
