@@ -46,6 +46,9 @@ type QueryOptions struct {
 	// Single marks a request for one entity: only $select, $expand and $format apply
 	// there, and the other system query options are rejected as unsupported.
 	Single bool
+	// SearchTokenized tells the properties $search matches word by word (see
+	// ParseSearchWith); nil means none.
+	SearchTokenized func(name string) bool
 }
 
 func (o QueryOptions) maxTop() int {
@@ -161,7 +164,7 @@ func parseOptions(schema *entities.Schema, t *entities.StructuredType, list []op
 		}
 	}
 	if o, ok := byName["$search"]; ok {
-		if qr.Search, err = ParseSearch(t, o.value); err != nil {
+		if qr.Search, err = ParseSearchWith(t, o.value, opts.SearchTokenized); err != nil {
 			return nil, err
 		}
 	}

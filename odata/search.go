@@ -67,14 +67,25 @@ type searchChunk struct {
 // String returns the search as the client wrote it.
 func (s *Search) String() string { return s.text }
 
-// ParseSearch parses a $search value against type t. Unquoted terms, unknown properties
-// and unbalanced parentheses are 400 errors.
+// ParseSearch parses a $search value against type t, with no property tokenized (see
+// ParseSearchWith).
 func ParseSearch(t *entities.StructuredType, text string) (*Search, error) {
+	return ParseSearchWith(t, text, nil)
+}
+
+// ParseSearchWith parses a $search value against type t. tokenized tells the properties
+// whose words are matched at their start (the service's rule; nil for none); the others
+// match at the start of their value. Unquoted terms, unknown properties and unbalanced
+// parentheses are 400 errors.
+func ParseSearchWith(t *entities.StructuredType, text string, tokenized func(name string) bool) (*Search, error) {
 	toks, err := lexSearch(text)
 	if err != nil {
 		return nil, errSearchClause(text, err)
 	}
-	p := &searchParser{t: t, toks: toks}
+	if tokenized == nil {
+		tokenized = func(string) bool { return false }
+	}
+	p := &searchParser{t: t, toks: toks, tokenized: tokenized}
 	if p.peek().kind == sEOF {
 		return nil, errSearchClause(text, errAt(0, "A search clause is expected"))
 	}
@@ -184,10 +195,11 @@ func lexSearch(src string) ([]sToken, error) {
 }
 
 type searchParser struct {
-	t     *entities.StructuredType
-	toks  []sToken
-	p     int
-	depth int
+	t         *entities.StructuredType
+	toks      []sToken
+	p         int
+	depth     int
+	tokenized func(name string) bool
 }
 
 func (p *searchParser) peek() sToken { return p.toks[p.p] }
@@ -283,12 +295,12 @@ func (p *searchParser) term(tok sToken) (*searchNode, error) {
 		if ref.Structured != nil {
 			return nil, errAt(tok.pos, "The property '%s' of type '%s' cannot be searched", prop.Name, ref.String())
 		}
-		n.props = []searchProp{{path: gjson.Escape(prop.Name), tokenized: tokenizedProperty(prop.Name), coll: ref.Collection}}
+		n.props = []searchProp{{path: gjson.Escape(prop.Name), tokenized: p.tokenized(prop.Name), coll: ref.Collection}}
 		text = rest
 	} else {
 		for _, prop := range p.t.AllProperties() {
 			if ref := prop.Ref(); ref.Primitive == entities.EdmString && !ref.Collection {
-				n.props = append(n.props, searchProp{path: gjson.Escape(prop.Name), tokenized: tokenizedProperty(prop.Name)})
+				n.props = append(n.props, searchProp{path: gjson.Escape(prop.Name), tokenized: p.tokenized(prop.Name)})
 			}
 		}
 	}
@@ -316,8 +328,6 @@ func (p *searchParser) term(tok sToken) (*searchNode, error) {
 	return n, nil
 }
 
-// tokenizedProperty reports whether Graph tokenizes a property for $search.
-func tokenizedProperty(name string) bool { return name == "displayName" || name == "description" }
 
 // Match reports whether the entity, a JSON object as stored, satisfies the search.
 func (s *Search) Match(entity []byte) bool { return s.root.match(bytesString(entity)) }

@@ -45,7 +45,7 @@ func TestSearchMatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, err := odata.ParseSearch(person, tt.search)
+			s, err := odata.ParseSearchWith(person, tt.search, graphTokenized)
 			if err != nil {
 				t.Fatalf("ParseSearch(%s): %v", tt.search, err)
 			}
@@ -93,5 +93,28 @@ func TestSearchErrors(t *testing.T) {
 			}
 			graphError(t, err, tt.parts...)
 		})
+	}
+}
+
+// graphTokenized is Graph's rule (kept in the emulator's behaviour package): displayName
+// and description are matched word by word.
+func graphTokenized(name string) bool { return name == "displayName" || name == "description" }
+
+// TestSearchTokenizedByService: without the service's rule no property is tokenized, so
+// a later word of a value does not match; with it, it does.
+func TestSearchTokenizedByService(t *testing.T) {
+	t.Parallel()
+	_, person := newQuerySchema(t)
+	body := []byte(`{"id":"x","displayName":"Hello World","description":"A video"}`)
+	plain, err := odata.ParseSearch(person, `"displayName:world"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := odata.ParseSearchWith(person, `"displayName:world"`, graphTokenized)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Match(body) || !tok.Match(body) {
+		t.Errorf("plain match %v, tokenized match %v; want false, true", plain.Match(body), tok.Match(body))
 	}
 }
