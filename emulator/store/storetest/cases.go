@@ -601,6 +601,55 @@ func scanCases() []testCase {
 				}
 			})
 		}},
+		{name: "scan/delete-while-scanning", run: func(t *testing.T, s store.Store) {
+			var want []string
+			write(t, s, tenantA, func(tx store.Tx) {
+				for i := range 20 {
+					want = append(want, insert(t, tx, users, fmt.Sprintf("u%02d", i), "u").ID)
+				}
+			})
+			// A write that deletes each entity it scans sees every one of them.
+			write(t, s, tenantA, func(tx store.Tx) {
+				var seen []string
+				tx.Scan(users, 0, func(e store.Entity) bool {
+					seen = append(seen, e.ID)
+					del(t, tx, users, e.ID)
+					return true
+				})
+				wantIDs(t, "scanned while deleting", seen, want...)
+			})
+			read(t, s, tenantA, func(v store.View) { wantIDs(t, "users", ids(v, users)) })
+			// So does one that unlinks each reference it reads.
+			write(t, s, tenantA, func(tx store.Tx) {
+				insert(t, tx, groups, "g", "g")
+				for _, id := range want {
+					insert(t, tx, users, id, "u")
+					link(t, tx, members("g"), users, id)
+				}
+			})
+			write(t, s, tenantA, func(tx store.Tx) {
+				var seen []string
+				tx.Refs(members("g"), 0, func(r store.Ref) bool {
+					seen = append(seen, r.ID)
+					if err := tx.Unlink(members("g"), r.ID); err != nil {
+						t.Errorf("Unlink(%q): %v", r.ID, err)
+					}
+					return true
+				})
+				wantIDs(t, "references read while unlinking", seen, want...)
+			})
+			// Entities inserted during a scan are not scanned: a scan that copies
+			// each entity it sees ends.
+			write(t, s, tenantA, func(tx store.Tx) {
+				var seen []string
+				tx.Scan(users, 0, func(e store.Entity) bool {
+					seen = append(seen, e.ID)
+					insert(t, tx, users, "copy of "+e.ID, "u")
+					return len(seen) <= 100
+				})
+				wantIDs(t, "scanned while inserting", seen, want...)
+			})
+		}},
 	}
 }
 
