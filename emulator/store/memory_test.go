@@ -244,10 +244,14 @@ func BenchmarkMemoryGet(b *testing.B) {
 	const n = 100_000
 	m := store.NewMemory(0)
 	insertN(b, m, items, n)
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%06d", i)
+	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		id := fmt.Sprintf("%06d", i%n)
+		id := keys[i%n]
 		i++
 		if err := m.Read(store.DefaultTenant, func(v store.View) error { _, err := v.Get(items, id); return err }); err != nil {
 			b.Fatal(err)
