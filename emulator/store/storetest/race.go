@@ -26,6 +26,7 @@ func raceCases() []testCase {
 		{name: "race/replace-single-valued-reference", run: raceReplaceRef},
 		{name: "race/reads-during-writes", run: raceReads},
 		{name: "race/no-lost-update", run: raceCounters},
+		{name: "race/reset-during-writes", run: raceReset},
 	}
 }
 
@@ -353,4 +354,70 @@ func raceCounters(t *testing.T, s store.Store) {
 			}
 		})
 	}
+}
+
+// raceReset resets a tenant while writers insert pairs into it and readers read it: a
+// reader sees all of a pair or none of it, the feed stays gapless, and the writes of
+// another tenant all stay.
+func raceReset(t *testing.T, s store.Store) {
+	left, right := store.Set("left"), store.Set("right")
+	var (
+		writers, others sync.WaitGroup
+		done            atomic.Bool
+	)
+	for g := range goroutines {
+		tenant := []string{tenantA, tenantB}[g%2]
+		writers.Go(func() {
+			for i := range rounds {
+				id := fmt.Sprintf("g%d-%d", g, i)
+				err := s.Write(tenant, func(tx store.Tx) error {
+					if _, err := tx.Insert(left, ent(id, id)); err != nil {
+						return err
+					}
+					_, err := tx.Insert(right, ent(id, id))
+					return err
+				})
+				if err != nil {
+					t.Errorf("insert a pair: %v", err)
+					return
+				}
+			}
+		})
+	}
+	others.Go(func() {
+		for !done.Load() {
+			s.Reset(tenantA)
+			runtime.Gosched()
+		}
+	})
+	others.Go(func() {
+		for !done.Load() {
+			_ = s.Read(tenantA, func(v store.View) error {
+				if nl, nr := v.Len(left), v.Len(right); nl != nr {
+					t.Errorf("half a write: %d left, %d right", nl, nr)
+					done.Store(true)
+				}
+				return nil
+			})
+			runtime.Gosched()
+		}
+	})
+	writers.Wait()
+	done.Store(true)
+	others.Wait()
+	var last uint64
+	for _, c := range changes(t, s, tenantA, 0) {
+		if c.Seq != last+1 {
+			t.Errorf("change feed: seq %d after %d", c.Seq, last)
+		}
+		last = c.Seq
+	}
+	if seq := seqOf(t, s, tenantA); seq != last {
+		t.Errorf("Seq %d, last change %d", seq, last)
+	}
+	read(t, s, tenantB, func(v store.View) {
+		if want := goroutines / 2 * rounds; v.Len(left) != want || v.Len(right) != want {
+			t.Errorf("tenant B: %d left, %d right, want %d each", v.Len(left), v.Len(right), want)
+		}
+	})
 }

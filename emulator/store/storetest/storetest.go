@@ -1,15 +1,3 @@
-// Package storetest is the conformance suite of the store.Store contract: every
-// implementation runs it from its own tests,
-//
-//	func TestMemory(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T, feedSize int) store.Store {
-//			return store.NewMemory(feedSize)
-//		})
-//	}
-//
-// and runs it with -race: some cases write from many goroutines at once.
-//
-// It imports only the store package and the standard library.
 package storetest
 
 import (
