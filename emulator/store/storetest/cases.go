@@ -356,6 +356,9 @@ func readCases() []testCase {
 			}
 			// A tenant never written: empty, and still empty after reads.
 			check(tenantA, 0)
+			if err := s.Read(tenantA, func(store.View) error { return errBoom }); !errors.Is(err, errBoom) {
+				t.Errorf("Read = %v, want fn's error", err)
+			}
 			if cs := changes(t, s, tenantA, 0); len(cs) != 0 {
 				t.Errorf("never-written tenant has changes:\n%s", fmtChanges(cs))
 			}
@@ -679,6 +682,10 @@ func versionCases() []testCase {
 			if !(a.Seq < b.Seq && b.Seq < c.Seq) {
 				t.Errorf("Seq of a, b, c = %d, %d, %d: not in creation order", a.Seq, b.Seq, c.Seq)
 			}
+			// A stored body is never changed: a reader may keep it.
+			var kept store.Entity
+			read(t, s, tenantA, func(v store.View) { kept = get(t, v, users, "a") })
+			keptBody := string(kept.Body)
 			// Every write of an entity gives it a greater version and keeps its Seq.
 			for i := range 3 {
 				var a2 store.Entity
@@ -693,6 +700,9 @@ func versionCases() []testCase {
 				})
 				a = a2
 				note(a)
+			}
+			if string(kept.Body) != keptBody {
+				t.Errorf("a body read before the replaces changed: %s, was %s", kept.Body, keptBody)
 			}
 			// Two replaces in one write: each gives a greater version.
 			write(t, s, tenantA, func(tx store.Tx) {
