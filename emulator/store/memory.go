@@ -226,12 +226,23 @@ func (v view) Refs(c Coll, after uint64, fn func(Ref) bool) {
 
 func (v view) Seq() uint64 { return v.t.seq }
 
+// scan calls fn with mc's records whose seq is greater than after, in order. fn may
+// change mc (a Tx's Scan): records removed before they are reached are not seen, nor
+// are records added during the scan.
 func (mc *memColl) scan(after uint64, fn func(*record) bool) {
-	start := sort.Search(len(mc.order), func(i int) bool { return mc.order[i].seq > after })
-	for _, sl := range mc.order[start:] {
+	last := mc.nextSeq
+	i := sort.Search(len(mc.order), func(i int) bool { return mc.order[i].seq > after })
+	for i < len(mc.order) && mc.order[i].seq <= last {
+		sl := mc.order[i]
 		if sl.rec != nil && !fn(sl.rec) {
 			return
 		}
+		if i < len(mc.order) && mc.order[i].seq == sl.seq {
+			i++
+			continue
+		}
+		// fn compacted the order: find the slot after sl again.
+		i = sort.Search(len(mc.order), func(i int) bool { return mc.order[i].seq > sl.seq })
 	}
 }
 

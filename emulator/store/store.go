@@ -102,14 +102,16 @@ type View interface {
 	// Get returns the entity with key id in c, or ErrNotFound.
 	Get(c Coll, id string) (Entity, error)
 	// Scan calls fn with the entities of c whose Seq is greater than after, in creation
-	// order, until fn returns false.
+	// order, until fn returns false. In a Tx, fn may change c: an entity removed before
+	// fn reaches it is not seen, nor is one inserted during the scan.
 	Scan(c Coll, after uint64, fn func(Entity) bool)
 	// Len returns the number of entities (or references) in c.
 	Len(c Coll) int
 	// Ref returns the reference with key id in the reference collection c, or ErrNotFound.
 	Ref(c Coll, id string) (Ref, error)
 	// Refs calls fn with the references of c whose Seq is greater than after, in the
-	// order they were added, until fn returns false.
+	// order they were added, until fn returns false. In a Tx, fn may change c as Scan's
+	// may.
 	Refs(c Coll, after uint64, fn func(Ref) bool)
 	// Seq returns the sequence number of the tenant's last change (0 before any).
 	Seq() uint64
