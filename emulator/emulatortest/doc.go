@@ -6,7 +6,7 @@
 // status, headers and body, failing the test on a transport error. With no options the
 // server serves all of Graph, v1.0 and beta (the schemas embedded in the binary, decoded
 // once per test binary and shared: a server costs well under a millisecond after the
-// first); emulator.WithSchema(version, entities.Builtin(version)) serves the minimal
+// first); emulator.WithSchema with the schema of entities.Builtin serves the minimal
 // schema instead.
 //
 //	func TestSomething(t *testing.T) {
