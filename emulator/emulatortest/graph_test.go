@@ -91,3 +91,13 @@ func TestGraphMetadataRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateUser is the README's "Use it from Go tests" example, as written there.
+func TestCreateUser(t *testing.T) {
+	srv := emulatortest.New(t) // options: emulator.WithPageSize(2), emulator.WithStrict(true), ...
+	resp := srv.Do("POST", "/v1.0/users", `{"displayName":"Adele Vance"}`)
+	if resp.Status != 201 {
+		t.Fatalf("create: %s", resp)
+	}
+	// or point your Graph client at srv.URL + "/v1.0"
+}
