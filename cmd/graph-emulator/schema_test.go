@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/graph-emulator/graph-emulator/entities"
 )
 
 // fixture is a CSDL file of the repository's testdata.
@@ -214,5 +216,30 @@ func TestSchemaValueNames(t *testing.T) {
 		if err := v.Set(bad); err == nil {
 			t.Errorf("Set(%q) succeeded", bad)
 		}
+	}
+}
+
+// TestRunDefaultServesAllOfGraph starts run with no flags: every entity set of Graph's
+// v1.0 and beta schemas answers GET with a JSON collection.
+func TestRunDefaultServesAllOfGraph(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	s := startRun(t, ctx, "--addr=127.0.0.1:0")
+	c := newClient(t, nil)
+	for _, version := range []string{"v1.0", "beta"} {
+		schema, err := entities.Graph(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, set := range schema.EntitySets() {
+			path := "/" + version + "/" + set.Name
+			if code, body := send(t, c, "GET", s.base+path, ""); code != 200 || !strings.Contains(body, `"value":[`) {
+				t.Errorf("GET %s = %d %s", path, code, body)
+			}
+		}
+	}
+	cancel()
+	if err := s.wait(t); err != nil {
+		t.Fatal(err)
 	}
 }
