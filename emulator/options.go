@@ -45,7 +45,9 @@ type config struct {
 }
 
 // WithSchema serves version ("v1.0" or "beta") from schema, which must be resolved.
-// Default: the built-in schema of that version (entities.Builtin).
+// Default: Graph's embedded schema of that version, with the built-in additions
+// (entities.Graph). entities.Builtin gives the minimal schema (microsoft.graph.entity
+// and the seed documents' type) for tests that want nothing else.
 func WithSchema(version string, schema *entities.Schema) Option {
 	return func(c *config) error {
 		if !entities.IsVersion(version) {

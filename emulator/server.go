@@ -33,8 +33,9 @@ type Server struct {
 	gzips sync.Pool // *gzip.Reader
 }
 
-// New returns a Server configured by opts. With no options it serves the built-in
-// schemas of v1.0 and beta from a new in-memory store.
+// New returns a Server configured by opts. With no options it serves Microsoft Graph's
+// v1.0 and beta schemas, embedded in the binary (entities.Graph), from a new in-memory
+// store; the first New in a process decodes them (about 15 ms), later ones share them.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
 		schemas:      map[string]*entities.Schema{},
@@ -49,15 +50,8 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	for _, v := range entities.Versions() {
-		if cfg.schemas[v] != nil {
-			continue
-		}
-		s, err := entities.Builtin(v)
-		if err != nil {
-			return nil, fmt.Errorf("emulator: %w", err)
-		}
-		cfg.schemas[v] = s
+	if err := defaultSchemas(cfg.schemas); err != nil {
+		return nil, err
 	}
 	if cfg.newID == nil {
 		cfg.newID = randomUUIDs()
@@ -83,6 +77,31 @@ func New(opts ...Option) (*Server, error) {
 	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
 	s.handler = wrap(s.routes(), s.chain())
 	return s, nil
+}
+
+// defaultSchemas fills in Graph's embedded schema (entities.Graph) for each version
+// without one. The first call in a process decodes them, the versions in parallel;
+// later calls share the decoded schemas.
+func defaultSchemas(schemas map[string]*entities.Schema) error {
+	versions := entities.Versions()
+	got := make([]*entities.Schema, len(versions))
+	errs := make([]error, len(versions))
+	var wg sync.WaitGroup
+	for i, v := range versions {
+		if schemas[v] == nil {
+			wg.Go(func() { got[i], errs[i] = entities.Graph(v) })
+		}
+	}
+	wg.Wait()
+	for i, v := range versions {
+		if errs[i] != nil {
+			return fmt.Errorf("emulator: %w", errs[i])
+		}
+		if got[i] != nil {
+			schemas[v] = got[i]
+		}
+	}
+	return nil
 }
 
 // Store returns the server's store.

@@ -280,11 +280,45 @@ func TestWriteCSDLRoundTrip(t *testing.T) {
 		}},
 		{"Graph v1.0", func(t *testing.T) *entities.Schema { return loadFile(t, graphV1CSDL, true) }},
 		{"Graph beta", func(t *testing.T) *entities.Schema { return loadFile(t, graphBetaCSDL, true) }},
+		{"embedded Graph v1.0", func(t *testing.T) *entities.Schema { return embedded(t, "v1.0") }},
+		{"embedded Graph beta", func(t *testing.T) *entities.Schema { return embedded(t, "beta") }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			roundTrip(t, tc.schema(t))
+		})
+	}
+}
+
+// embedded returns Graph's embedded schema of a version (entities.Graph).
+func embedded(t *testing.T, version string) *entities.Schema {
+	t.Helper()
+	s, err := entities.Graph(version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestEmbeddedGraphIsTheCSDL compares Graph's embedded schemas with Microsoft's CSDL
+// files they are generated from, loaded with the built-in additions: the same schema.
+func TestEmbeddedGraphIsTheCSDL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ version, path string }{{"v1.0", graphV1CSDL}, {"beta", graphBetaCSDL}} {
+		t.Run(tc.version, func(t *testing.T) {
+			t.Parallel()
+			doc, err := os.ReadFile(tc.path)
+			if err != nil {
+				t.Skipf("Graph's CSDL is not available (%v)", err)
+			}
+			loaded, err := entities.LoadCSDL(bytes.NewReader(doc), entities.AddBuiltins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range schemaDiff(loaded, embedded(t, tc.version)) {
+				t.Errorf("embedded schema differs from the CSDL in %s", d)
+			}
 		})
 	}
 }

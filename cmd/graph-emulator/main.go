@@ -29,6 +29,7 @@ import (
 
 	"github.com/graph-emulator/graph-emulator/emulator"
 	"github.com/graph-emulator/graph-emulator/emulator/certs"
+	"github.com/graph-emulator/graph-emulator/entities"
 )
 
 func main() {
@@ -109,7 +110,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Var((*pathValue)(&o.tlsCert), "tls-cert", "PEM `file` with the server certificate (then any intermediates) to serve instead of generating one; needs --tls-key")
 	fs.Var((*pathValue)(&o.tlsKey), "tls-key", "PEM `file` with the private key of --tls-cert")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", o.trustProxy, "build absolute URLs from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy you run)")
-	fs.Var(&o.schema, "schema", "serve a version from a CSDL `VERSION=SOURCE`: a file or an http(s) URL such as https://graph.microsoft.com/v1.0/$metadata; repeat it or separate pairs with commas (default: the built-in schema)")
+	fs.Var(&o.schema, "schema", "the schema a version serves, `VERSION=SOURCE`: graph (Graph's schema, embedded), minimal (only the seed's type), a CSDL file, or an http(s) URL such as https://graph.microsoft.com/v1.0/$metadata; a bare graph or minimal sets both versions; repeat it or separate pairs with commas (default: graph)")
 	fs.Var(&o.expose, "expose", "give an entity type that Graph documents without a collection URI an entity set of its own: `TYPE[=SET]`, e.g. microsoft.graph.x=xs (the set is named after the type when omitted); repeat it or separate entries with commas")
 	fs.StringVar(&o.me, "me", o.me, "`id` of the user that /me stands for (default: none, and /me answers as Graph does without a signed-in user)")
 	fs.Usage = func() {
@@ -370,8 +371,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		bases = append(bases, scheme+ln.Addr().String())
 	}
 	for _, base := range bases {
-		logger.Info("graph-emulator listening", "url", base, "strict", o.strict,
-			"v1.0", base+"/v1.0", "beta", base+"/beta")
+		attrs := []any{"url", base, "strict", o.strict}
+		for _, v := range entities.Versions() {
+			attrs = append(attrs, v, base+"/"+v)
+		}
+		logger.Info("graph-emulator listening", attrs...)
 	}
 	if _, err := fmt.Fprintln(stdout, strings.Join(bases, "\n")); err != nil {
 		closeAll()

@@ -16,8 +16,17 @@ import (
 	"github.com/graph-emulator/graph-emulator/entities"
 )
 
-// schemaValue collects --schema VERSION=SOURCE pairs, comma-separated; SOURCE is a CSDL
-// file or an http(s) URL such as Graph's https://graph.microsoft.com/v1.0/$metadata.
+// Named schema sources: Graph's schema embedded in the binary (the default) and the
+// minimal built-in one.
+const (
+	sourceGraph   = "graph"
+	sourceMinimal = "minimal"
+)
+
+// schemaValue collects --schema VERSION=SOURCE pairs, comma-separated. SOURCE is graph
+// (Graph's embedded schema, the default), minimal (the small built-in schema), a CSDL
+// file or an http(s) URL such as Graph's https://graph.microsoft.com/v1.0/$metadata. A
+// bare graph or minimal names the source of both versions.
 type schemaValue string
 
 func (v *schemaValue) String() string { return string(*v) }
@@ -25,17 +34,24 @@ func (v *schemaValue) String() string { return string(*v) }
 func (v *schemaValue) Set(s string) error {
 	pairs := v.pairs()
 	for part := range strings.SplitSeq(s, ",") {
-		version, src, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok || src == "" {
-			return fmt.Errorf("%q: want VERSION=FILE or VERSION=URL", part)
+		part = strings.TrimSpace(part)
+		if part == sourceGraph || part == sourceMinimal {
+			for _, version := range entities.Versions() {
+				pairs[version] = part
+			}
+			continue
 		}
-		if version != "v1.0" && version != "beta" {
+		version, src, ok := strings.Cut(part, "=")
+		if !ok || src == "" {
+			return fmt.Errorf("%q: want VERSION=SOURCE (SOURCE: graph, minimal, a CSDL file or URL), graph or minimal", part)
+		}
+		if !entities.IsVersion(version) {
 			return fmt.Errorf("%q: unknown version %q (want v1.0 or beta)", part, version)
 		}
 		pairs[version] = src
 	}
 	var out []string
-	for _, version := range []string{"v1.0", "beta"} {
+	for _, version := range entities.Versions() {
 		if src, ok := pairs[version]; ok {
 			out = append(out, version+"="+src)
 		}
@@ -84,12 +100,12 @@ func (v *exposeValue) list() []string {
 }
 
 // schemaOptions loads the schemas the options name and returns the emulator options
-// that serve them. Without --schema a version keeps the built-in schema; --expose
+// that serve them. A version without --schema gets Graph's embedded schema; --expose
 // applies to every schema.
 func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emulator.Option, error) {
 	exposes := o.expose.list()
 	sources := o.schema.pairs()
-	versions := []string{"v1.0", "beta"}
+	versions := entities.Versions()
 	type loaded struct {
 		schema  *entities.Schema
 		exposed map[string]bool
@@ -101,18 +117,18 @@ func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emul
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	var wg sync.WaitGroup
 	for i, version := range versions {
-		src, ok := sources[version]
-		if !ok && len(exposes) == 0 {
-			continue
+		src, given := sources[version]
+		if !given {
+			src = sourceGraph
 		}
 		wg.Go(func() {
 			start := time.Now()
 			res := loaded{exposed: map[string]bool{}}
 			res.schema, res.err = loadSchema(ctx, version, src, exposes, res.exposed)
-			if res.err == nil && ok {
+			if res.err == nil && given {
 				logger.Info("schema loaded", "version", version, "source", src,
 					"entitySets", len(res.schema.EntitySets()), "singletons", len(res.schema.Singletons()),
-					"duration", time.Since(start).Round(time.Millisecond).String())
+					"duration", time.Since(start).Round(100*time.Microsecond).String())
 			}
 			results[i] = res
 		})
@@ -124,9 +140,6 @@ func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emul
 		res := results[i]
 		if res.err != nil {
 			return nil, res.err
-		}
-		if res.schema == nil {
-			continue
 		}
 		for e := range res.exposed {
 			exposed[e] = true
@@ -145,9 +158,10 @@ func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emul
 	return opts, nil
 }
 
-// loadSchema reads one version's schema (the built-in one when src is empty), merges the
-// built-in additions and exposes those of the given types the schema has, marking them
-// in exposed.
+// loadSchema reads one version's schema from src (graph, minimal, a file or a URL),
+// merges the built-in additions and exposes those of the given types the schema has,
+// marking them in exposed. Graph's embedded schema without --expose is the one shared
+// copy (entities.Graph); with --expose it is a copy of its own.
 func loadSchema(ctx context.Context, version, src string, exposes []string, exposed map[string]bool) (*entities.Schema, error) {
 	extend := func(s *entities.Schema) error {
 		if err := entities.AddBuiltins(s); err != nil {
@@ -165,7 +179,13 @@ func loadSchema(ctx context.Context, version, src string, exposes []string, expo
 		}
 		return nil
 	}
-	if src == "" {
+	switch src {
+	case sourceGraph:
+		if len(exposes) == 0 {
+			return entities.Graph(version)
+		}
+		return entities.GraphWith(version, extend)
+	case sourceMinimal:
 		return entities.BuiltinWith(version, extend)
 	}
 	r, err := openSource(ctx, src)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/graph-emulator/graph-emulator/entities"
 )
 
 // fixture is a CSDL file of the repository's testdata.
@@ -136,5 +138,108 @@ func TestRunSchemaErrors(t *testing.T) {
 				t.Errorf("printed %q before failing", stdout.String())
 			}
 		})
+	}
+}
+
+// TestRunNamedSchemas starts the binary's run with each named schema source: by default
+// (and with --schema graph) every version serves Graph's embedded schema; --schema
+// minimal serves only the built-in types; names and files mix per version.
+func TestRunNamedSchemas(t *testing.T) {
+	t.Parallel()
+	type probe struct {
+		path string
+		want int
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		probes []probe
+	}{
+		{"default", nil, []probe{
+			{"/v1.0/users", 200}, {"/beta/users", 200}, {"/v1.0/groups", 200},
+			{"/v1.0/office365ServicesUserCounts", 200}, {"/beta/office365ServicesUserCounts", 200},
+		}},
+		{"graph", []string{"--schema=graph"}, []probe{{"/v1.0/users", 200}, {"/beta/users", 200}}},
+		{"minimal", []string{"--schema=minimal"}, []probe{
+			{"/v1.0/users", 400}, {"/beta/users", 400}, {"/v1.0/office365ServicesUserCounts", 200},
+		}},
+		{"minimal v1.0, file beta", []string{"--schema=v1.0=minimal,beta=" + fixture("basic.xml")}, []probe{
+			{"/v1.0/users", 400}, {"/beta/people", 200}, {"/beta/users", 400},
+		}},
+		{"graph with --expose", []string{"--schema=v1.0=graph", "--expose=microsoft.graph.office365ServicesUserCounts=userCounts"}, []probe{
+			{"/v1.0/users", 200}, {"/v1.0/userCounts", 200}, {"/beta/userCounts", 200},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(t.Context())
+			s := startRun(t, ctx, append([]string{"--addr=127.0.0.1:0"}, tt.args...)...)
+			c := newClient(t, nil)
+			for _, p := range tt.probes {
+				if code, body := send(t, c, "GET", s.base+p.path, ""); code != p.want {
+					t.Errorf("GET %s = %d %s, want %d", p.path, code, body, p.want)
+				}
+			}
+			cancel()
+			if err := s.wait(t); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestSchemaValueNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		sets []string
+		want string
+	}{
+		{[]string{"minimal"}, "v1.0=minimal,beta=minimal"},
+		{[]string{"graph"}, "v1.0=graph,beta=graph"},
+		{[]string{"minimal", "beta=b.xml"}, "v1.0=minimal,beta=b.xml"},
+		{[]string{"beta=graph,v1.0=a.xml", "minimal"}, "v1.0=minimal,beta=minimal"},
+	}
+	for _, tt := range tests {
+		var v schemaValue
+		for _, s := range tt.sets {
+			if err := v.Set(s); err != nil {
+				t.Fatalf("Set(%q): %v", s, err)
+			}
+		}
+		if string(v) != tt.want {
+			t.Errorf("after %q: %q, want %q", tt.sets, v, tt.want)
+		}
+	}
+	var v schemaValue
+	for _, bad := range []string{"Graph", "minimal.xml", "nothing"} {
+		if err := v.Set(bad); err == nil {
+			t.Errorf("Set(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestRunDefaultServesAllOfGraph starts run with no flags: every entity set of Graph's
+// v1.0 and beta schemas answers GET with a JSON collection.
+func TestRunDefaultServesAllOfGraph(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	s := startRun(t, ctx, "--addr=127.0.0.1:0")
+	c := newClient(t, nil)
+	for _, version := range []string{"v1.0", "beta"} {
+		schema, err := entities.Graph(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, set := range schema.EntitySets() {
+			path := "/" + version + "/" + set.Name
+			if code, body := send(t, c, "GET", s.base+path, ""); code != 200 || !strings.Contains(body, `"value":[`) {
+				t.Errorf("GET %s = %d %s", path, code, body)
+			}
+		}
+	}
+	cancel()
+	if err := s.wait(t); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -419,7 +419,7 @@ func TestSDK(t *testing.T) {
 	}
 }
 
-// TestReadmeSnippet runs the README's "Use it from your SDK" lines for Go unchanged:
+// TestReadmeSnippet runs the README's "Point an SDK at it" adapter lines for Go unchanged:
 // the SDK's own adapter constructor, no credentials, the base URL set to the emulator.
 func TestReadmeSnippet(t *testing.T) {
 	t.Parallel()
