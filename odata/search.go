@@ -328,7 +328,6 @@ func (p *searchParser) term(tok sToken) (*searchNode, error) {
 	return n, nil
 }
 
-
 // Match reports whether the entity, a JSON object as stored, satisfies the search.
 func (s *Search) Match(entity []byte) bool { return s.root.match(bytesString(entity)) }
 
