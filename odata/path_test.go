@@ -376,3 +376,48 @@ func TestParsePathAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePathGraphIgnoresCase resolves mixed-case paths against Graph's published v1.0
+// schema, as Graph answers them.
+func TestParsePathGraphIgnoresCase(t *testing.T) {
+	t.Parallel()
+	s := loadFile(t, graphV1CSDL, true)
+	tests := []struct {
+		escaped string
+		kind    odata.PathKind
+		names   string // the canonical names of the segments that are not keys
+	}{
+		{"Users", odata.PathCollection, "users"},
+		{"users/u1/MailFolders", odata.PathCollection, "users mailFolders"},
+		{"Me/MailFolders/Inbox/Messages", odata.PathCollection, "me mailFolders messages"},
+		{"IdentityGovernance", odata.PathEntity, "identityGovernance"},
+		{"identitygovernance/EntitlementManagement", odata.PathEntity, "identityGovernance entitlementManagement"},
+		{"users/u1/memberOf/Microsoft.Graph.Group", odata.PathCollection, "users memberOf microsoft.graph.group"},
+		{"Groups/g1/Members/graph.user/$Count", odata.PathCount, "groups members microsoft.graph.user $count"},
+		{"users/u1/RevokeSignInSessions", odata.PathOperation, "users revokeSignInSessions"},
+		{"Users/Delta()", odata.PathOperation, "users delta"},
+		{"users/u1/DisplayName/$Value", odata.PathPropertyValue, "users displayName $value"},
+		{"users/u1/Manager/$REF", odata.PathRef, "users manager $ref"},
+		{"Applications('a1')/AddPassword", odata.PathOperation, "applications addPassword"},
+		{"Directory/DeletedItems/Microsoft.Graph.User", odata.PathCollection, "directory deletedItems microsoft.graph.user"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.escaped, func(t *testing.T) {
+			t.Parallel()
+			p, err := odata.ParsePath(s, tt.escaped)
+			if err != nil {
+				t.Fatalf("ParsePath(%q): %v", tt.escaped, err)
+			}
+			var names []string
+			for _, sg := range p.Segments {
+				if sg.Kind != odata.SegKey {
+					names = append(names, sg.Name)
+				}
+			}
+			if p.Kind != tt.kind || strings.Join(names, " ") != tt.names {
+				t.Fatalf("ParsePath(%q) = kind %d, names %q; want kind %d, %q", tt.escaped, p.Kind, names, tt.kind, tt.names)
+			}
+			checkCanonical(t, s, p)
+		})
+	}
+}
