@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"bytes"
 	"strconv"
 
 	"github.com/graph-emulator/graph-emulator/entities"
@@ -159,3 +160,97 @@ func (w *CollectionWriter) AddFunc(fn func(dst []byte) ([]byte, error)) error {
 
 // Len returns the number of items added so far.
 func (w *CollectionWriter) Len() int { return w.items }
+
+// ObjectWriter adds members to a JSON object already written, such as an entity's body
+// that gains its expanded navigation properties. ReopenObject starts one; each member
+// comes with the comma it needs; Close puts the closing brace back.
+//
+//	w := odata.ReopenObject(body) // {"id":"1"}
+//	c := w.BeginCollection("members", odata.ExpandedHead{Count: 1, Counted: true})
+//	c.AddRef("http://h/v1.0/users/2")
+//	w.EndCollection(c)
+//	w.AddRaw("manager", nil)
+//	body = w.Close()
+//
+// writes
+//
+//	{"id":"1","members@odata.count":1,"members":[{"@odata.id":"http://h/v1.0/users/2"}],"manager":null}
+type ObjectWriter struct {
+	buf     []byte
+	members int
+}
+
+// ReopenObject continues obj, which must be a JSON object (trailing whitespace allowed):
+// its closing brace is taken off until Close.
+func ReopenObject(obj []byte) ObjectWriter {
+	b := bytes.TrimRight(obj, " \t\r\n")
+	b = b[:len(b)-1] // '}'
+	w := ObjectWriter{buf: b}
+	if inner := bytes.TrimRight(b, " \t\r\n"); len(inner) > 0 && inner[len(inner)-1] != '{' {
+		w.members = 1
+	}
+	return w
+}
+
+// name appends the separator and "name":.
+func (w *ObjectWriter) name(name string) []byte {
+	b := w.buf
+	if w.members > 0 {
+		b = append(b, ',')
+	}
+	w.members++
+	b = AppendString(b, name)
+	return append(b, ':')
+}
+
+// AddRaw adds the member name with a JSON value written as it is; nil or empty is null.
+func (w *ObjectWriter) AddRaw(name string, raw []byte) {
+	b := w.name(name)
+	if len(raw) == 0 {
+		w.buf = append(b, "null"...)
+		return
+	}
+	w.buf = append(b, raw...)
+}
+
+// AddFunc adds the member name with the value fn appends (exactly one JSON value). An
+// error from fn is returned and the object is abandoned.
+func (w *ObjectWriter) AddFunc(name string, fn func(dst []byte) ([]byte, error)) error {
+	b, err := fn(w.name(name))
+	if err != nil {
+		return err
+	}
+	w.buf = b
+	return nil
+}
+
+// ExpandedHead holds the annotation of an expanded collection: name@odata.count, written
+// when Counted is set ($count=true inside $expand).
+type ExpandedHead struct {
+	Count   int
+	Counted bool
+}
+
+// BeginCollection starts an expanded collection member: "name@odata.count":n when
+// counted, then "name":[. Add its items to the returned writer as to a collection body,
+// then hand it to EndCollection; add nothing to w in between.
+func (w *ObjectWriter) BeginCollection(name string, head ExpandedHead) CollectionWriter {
+	if head.Counted {
+		b := w.buf
+		if w.members > 0 {
+			b = append(b, ',')
+		}
+		w.members++
+		b = AppendString(b, name)
+		b = b[:len(b)-1] // reopen the string to append the annotation's suffix
+		b = append(b, `@odata.count":`...)
+		w.buf = strconv.AppendInt(b, int64(head.Count), 10)
+	}
+	return CollectionWriter{buf: append(w.name(name), '[')}
+}
+
+// EndCollection closes the expanded collection c that BeginCollection started.
+func (w *ObjectWriter) EndCollection(c CollectionWriter) { w.buf = append(c.buf, ']') }
+
+// Close puts the object's closing brace back and returns it.
+func (w *ObjectWriter) Close() []byte { return append(w.buf, '}') }

@@ -169,6 +169,12 @@ func TestWritersDoNotAllocate(t *testing.T) {
 		b = odata.AppendRef(b[:0], "c", "id")
 		b = odata.AppendProperty(b[:0], "c", []byte(`"v"`))
 		b = odata.AppendServiceDocument(b[:0], "c", s)
+		o := odata.ReopenObject(append(b[:0], `{"id":"1"}`...))
+		c := o.BeginCollection("m", odata.ExpandedHead{Count: 1, Counted: true})
+		c.AddRef("r")
+		o.EndCollection(c)
+		o.AddRaw("n", nil)
+		b = o.Close()
 		_ = odata.AppendCount(b[:0], 7)
 	})
 	if allocs != 0 {
@@ -238,6 +244,24 @@ func FuzzWriters(f *testing.F) {
 			want["@odata.nextLink"] = link
 		}
 		check("BeginCollection", w.Finish(), want, keys)
+
+		ow := odata.ReopenObject([]byte(`{"id":1}`))
+		c := ow.BeginCollection(id, odata.ExpandedHead{Count: count, Counted: count >= 0})
+		c.AddRef(next)
+		ow.EndCollection(c)
+		ow.AddRaw(context, nil)
+		obj := ow.Close()
+		keys = []string{"id"}
+		if count >= 0 {
+			keys = append(keys, ref+"@odata.count")
+		}
+		keys = append(keys, ref, ctx)
+		if !json.Valid(obj) {
+			t.Fatalf("ObjectWriter: not valid JSON: %q", obj)
+		}
+		if got := objectKeys(t, obj); !equalStrings(got, keys) {
+			t.Fatalf("ObjectWriter: keys %q, want %q", got, keys)
+		}
 	})
 }
 
@@ -267,4 +291,63 @@ func mustJSON(tb testing.TB, v any) string {
 		tb.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestObjectWriter(t *testing.T) {
+	t.Parallel()
+	refs := func(w *odata.ObjectWriter, name string, head odata.ExpandedHead, ids ...string) {
+		c := w.BeginCollection(name, head)
+		for _, id := range ids {
+			c.AddRef(id)
+		}
+		w.EndCollection(c)
+	}
+	tests := []struct {
+		name    string
+		obj     string
+		members func(w *odata.ObjectWriter) error
+		want    string
+	}{
+		{"nothing added", `{"id":"1"}`, func(*odata.ObjectWriter) error { return nil }, `{"id":"1"}`},
+		{"empty object", `{}`, func(w *odata.ObjectWriter) error { w.AddRaw("manager", nil); return nil }, `{"manager":null}`},
+		{"empty object with spaces", "{ }\n", func(w *odata.ObjectWriter) error { w.AddRaw("a", []byte(`1`)); return nil }, `{ "a":1}`},
+		{"expanded collection with count, then a single value", `{"id":"1"}`, func(w *odata.ObjectWriter) error {
+			refs(w, "members", odata.ExpandedHead{Count: 2, Counted: true}, "u/2", "u/3")
+			return w.AddFunc("manager", func(dst []byte) ([]byte, error) {
+				return odata.AppendEntity(dst, "", "microsoft.graph.user", []byte(`{"id":"9"}`)), nil
+			})
+		}, `{"id":"1","members@odata.count":2,"members":[{"@odata.id":"u/2"},{"@odata.id":"u/3"}],"manager":{"@odata.type":"#microsoft.graph.user","id":"9"}}`},
+		{"expanded collection without count, empty", `{"id":"1"}`, func(w *odata.ObjectWriter) error {
+			refs(w, "messages", odata.ExpandedHead{Count: 5})
+			return nil
+		}, `{"id":"1","messages":[]}`},
+		{"count first in an empty object", `{}`, func(w *odata.ObjectWriter) error {
+			refs(w, "members", odata.ExpandedHead{Counted: true})
+			return nil
+		}, `{"members@odata.count":0,"members":[]}`},
+		{"entities in an expanded collection", `{"id":"1"}`, func(w *odata.ObjectWriter) error {
+			c := w.BeginCollection("messages", odata.ExpandedHead{})
+			c.Add("", []byte(`{"id":"m1"}`))
+			c.Add("microsoft.graph.eventMessage", []byte(`{"id":"m2"}`))
+			w.EndCollection(c)
+			return nil
+		}, `{"id":"1","messages":[{"id":"m1"},{"@odata.type":"#microsoft.graph.eventMessage","id":"m2"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := odata.ReopenObject([]byte(tt.obj))
+			if err := tt.members(&w); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.Close(); string(got) != tt.want {
+				t.Fatalf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	w := odata.ReopenObject([]byte(`{}`))
+	boom := errors.New("boom")
+	if err := w.AddFunc("x", func(dst []byte) ([]byte, error) { return dst, boom }); !errors.Is(err, boom) {
+		t.Errorf("AddFunc error = %v", err)
+	}
 }
