@@ -10,9 +10,10 @@
 //     $select, $expand, $search, $top, $skip, $count;
 //   - annotations and the JSON writers of every response body: entities (AppendEntity),
 //     collections of entities, references or values (BeginCollection, CollectionWriter),
-//     references (AppendRef), properties (AppendProperty), $count (AppendCount), the
-//     service document (AppendServiceDocument), and the contexts they carry
-//     (ContextURL, MetadataURL), so that handlers write no JSON punctuation;
+//     references (AppendRef), properties (AppendProperty), expanded members of an
+//     entity (ReopenObject, ObjectWriter), $count (AppendCount), the service document
+//     (AppendServiceDocument), and the contexts they carry (ContextURL, MetadataURL),
+//     so that handlers write no JSON punctuation;
 //   - the Graph error type, one constructor per error, and its JSON shape (Error);
 //   - entity tags: FormatETag, ParseETags for If-Match and If-None-Match, MatchETag;
 //   - the CSDL writer behind /$metadata (WriteCSDL).
