@@ -144,9 +144,11 @@ func (p *Path) first(schema *entities.Schema, seg string) error {
 // root resolves the first segment by its exact name, or ignoring case when fold is set; it
 // reports whether the name was found.
 func (p *Path) root(schema *entities.Schema, part segmentText, fold bool) (bool, error) {
-	set, sg := schema.EntitySet(part.name), schema.Singleton(part.name)
+	var set *entities.EntitySet
 	if fold {
-		set, sg = schema.EntitySetFold(part.name), schema.SingletonFold(part.name)
+		set = schema.EntitySetFold(part.name)
+	} else {
+		set = schema.EntitySet(part.name)
 	}
 	if set != nil {
 		p.Set = set
@@ -155,6 +157,12 @@ func (p *Path) root(schema *entities.Schema, part segmentText, fold bool) (bool,
 			return true, p.key(part.args, part.raw)
 		}
 		return true, nil
+	}
+	var sg *entities.Singleton
+	if fold {
+		sg = schema.SingletonFold(part.name)
+	} else {
+		sg = schema.Singleton(part.name)
 	}
 	if sg != nil && !part.hasArgs {
 		p.Segments = append(p.Segments, Segment{Kind: SegSingleton, Name: sg.Name, Singleton: sg, Type: sg.EntityType()})
