@@ -7,7 +7,13 @@
 // Expose); the CSDL loader (LoadCSDL) that reads Graph's published $metadata; and
 // validation of JSON payloads against a type (ReadPayload).
 //
+// Lookups come in two kinds: exact (EntitySet, Singleton, EntityType, Property,
+// NavigationProperty, BoundOperations) and ignoring case (EntitySetFold, SingletonFold,
+// EntityTypeFold, PropertyFold, NavigationFold, BoundOperationsFold, OperationImportFold),
+// which try the exact spelling first and use indexes Resolve builds once.
+//
 // It knows nothing of HTTP, OData URLs or storage, and imports no other package of the
-// module. A resolved Schema is immutable and safe for concurrent use; the only state the
-// package keeps is the embedded Graph schemas, each decoded once (see Graph).
+// module (not odata, not emulator, not cmd). A resolved Schema is immutable and safe for
+// concurrent use; the only state the package keeps is the embedded Graph schemas, each
+// decoded once (see Graph).
 package entities

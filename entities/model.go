@@ -287,9 +287,13 @@ func (s *Schema) BoundOperations(t *StructuredType, collection bool, name string
 	if collection {
 		byType = s.boundColl
 	}
+	qualified := name
+	if strings.IndexByte(name, '.') >= 0 {
+		qualified = s.canonical(name)
+	}
 	for c := t; c != nil; c = c.base {
 		for _, op := range byType[c] {
-			if op.Name == name || op.qualified == name || op.qualified == s.canonical(name) {
+			if op.Name == name || op.qualified == name || op.qualified == qualified {
 				out = append(out, op)
 			}
 		}

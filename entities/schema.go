@@ -93,6 +93,8 @@ type StructuredType struct {
 	allNav    []*NavigationProperty
 	navIndex  map[string]int
 	derived   []*StructuredType
+	// foldMembers is the schema's folded member names (see PropertyFold).
+	foldMembers map[string][]string
 }
 
 // QualifiedName returns namespace.name, e.g. "microsoft.graph.user".
@@ -186,6 +188,7 @@ type Schema struct {
 	bound          map[*StructuredType][]*Operation // by binding type
 	boundColl      map[*StructuredType][]*Operation // by collection binding type
 	container      string
+	fold           *foldIndex // built by Resolve, for the *Fold lookups
 }
 
 // NewSchema returns an empty schema whose default namespace is namespace
@@ -316,6 +319,7 @@ func (s *Schema) Resolve() error {
 		}
 		es.typ = t
 	}
+	s.buildFoldIndex()
 	s.resolved = true
 	return nil
 }

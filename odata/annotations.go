@@ -44,7 +44,8 @@ func appendMembers(dst, body []byte) []byte {
 }
 
 // CollectionWriter writes a collection response: context, optional count and next
-// link, and the value array. Add items, then call Finish.
+// link, and the value array. Start one with BeginCollection (or NewCollectionWriter), add
+// items, then call Finish.
 type CollectionWriter struct {
 	buf   []byte
 	items int
@@ -52,28 +53,19 @@ type CollectionWriter struct {
 
 // NewCollectionWriter starts a collection body in buf (reused from its start).
 func NewCollectionWriter(buf []byte, context, nextLink string) *CollectionWriter {
-	b := append(buf[:0], `{"@odata.context":`...)
-	b = AppendString(b, context)
-	if nextLink != "" {
-		b = append(b, `,"@odata.nextLink":`...)
-		b = AppendString(b, nextLink)
-	}
-	b = append(b, `,"value":[`...)
-	return &CollectionWriter{buf: b}
+	w := BeginCollection(buf[:0], CollectionHead{Context: context, NextLink: nextLink})
+	return &w
 }
 
 // Add appends one entity; typeName is written as @odata.type when not empty (Graph writes
 // it for items of a type derived from the collection's).
 func (w *CollectionWriter) Add(typeName string, body []byte) {
-	if w.items > 0 {
-		w.buf = append(w.buf, ',')
-	}
-	w.items++
+	b := w.next()
 	if typeName == "" {
-		w.buf = append(w.buf, body...)
+		w.buf = append(b, body...)
 		return
 	}
-	w.buf = AppendEntity(w.buf, "", typeName, body)
+	w.buf = AppendEntity(b, "", typeName, body)
 }
 
 // Finish closes the body and returns it.

@@ -1,9 +1,24 @@
-// Package odata is the protocol layer of the emulator: resource paths (ParsePath), query
-// options (ParseQuery: $filter with its evaluator over stored JSON, $orderby, $select,
-// $expand, $search, $top, $skip, $count), annotations (@odata.context, @odata.type,
-// @odata.nextLink), the Graph error type and its JSON shape, the JSON writers for
-// entities and collections, and the CSDL writer behind /$metadata (WriteCSDL).
+// Package odata is the protocol layer of the emulator, free of HTTP serving and of
+// storage: it reads a schema from package entities and turns requests' text into values
+// and values into bytes.
 //
-// It is free of HTTP serving and of storage: it reads a schema from package entities
-// and turns values into bytes.
+// It owns:
+//   - resource paths (ParsePath): entity sets, singletons, keys in both forms,
+//     navigation, casts, $count, $ref, $value, bound and unbound operations, resolved
+//     ignoring case as Graph does, with each Segment named in the schema's spelling;
+//   - query options (ParseQuery): $filter with its evaluator over stored JSON, $orderby,
+//     $select, $expand, $search, $top, $skip, $count;
+//   - annotations and the JSON writers of every response body: entities (AppendEntity),
+//     collections of entities, references or values (BeginCollection, CollectionWriter),
+//     references (AppendRef), properties (AppendProperty), expanded members of an
+//     entity (ReopenObject, ObjectWriter), $count (AppendCount), the service document
+//     (AppendServiceDocument), and the contexts they carry (ContextURL, MetadataURL),
+//     so that handlers write no JSON punctuation;
+//   - the Graph error type, one constructor per error, and its JSON shape (Error);
+//   - entity tags: FormatETag, ParseETags for If-Match and If-None-Match, MatchETag;
+//   - the CSDL writer behind /$metadata (WriteCSDL).
+//
+// It imports entities and no other package of the module: not emulator nor anything
+// under it, nor cmd. It knows no Graph type by name, keeps no package-level mutable
+// state, and does no I/O beyond the writers it is handed.
 package odata

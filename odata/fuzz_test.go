@@ -11,18 +11,26 @@ import (
 )
 
 // FuzzParsePath: ParsePath never panics and fails only with Graph's segment error; a key
-// written as set('k') (quotes doubled, percent-encoded) or as set/k comes back unchanged.
+// written as set('k') (quotes doubled, percent-encoded) or as set/k comes back unchanged,
+// unless k names something of the schema ($count, a cast) in some case; against a
+// Graph-like schema, every segment's Name is the schema's spelling of what it resolved to.
 func FuzzParsePath(f *testing.F) {
 	s := newTestSchema(f)
+	g := newGraphLikeSchema(f)
 	for _, seed := range []string{
 		"", "/", "widgets", "widgets/", "widgets/abc", "widgets('abc')", "widgets(abc)",
 		"widgets('O''Brien')", "widgets('a%2Fb')", "widgets/a%2Fb", "widgets(%27k%27)",
 		"widgets('abc')/extra", "widgets('')", "widgets('a'b')", "nope", "widgets((x))", "%zz",
+		"Widgets", "WIDGETS('x')", "$Count", "T.Gadget", "Test.NS.gadget(1)",
+		"Users/u1/MailFolders/Inbox/Messages", "users/u1/memberOf/Microsoft.Graph.Group/$Count",
+		"Me/graph.RevokeSignInSessions", "users/u1/DisplayName/$VALUE", "GetSchedule(period='D7')",
+		"users/u1/Manager/$REF", "directoryObjects/MICROSOFT.GRAPH.USER('x')",
 	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		checkParse(t, s, in)
+		checkGraphLikeParse(t, g, in)
 		if in == "" {
 			return
 		}
@@ -32,11 +40,36 @@ func FuzzParsePath(f *testing.F) {
 			t.Fatalf("ParsePath(%q) = %+v, want key %q", quoted, p, in)
 		}
 		segment := "gadgets/" + url.PathEscape(in)
+		name, _, parens := strings.Cut(in, "(")
+		wellFormed := !parens || strings.HasSuffix(in, ")")
+		if d := s.EntityTypeFold(name); wellFormed && d != nil && d.IsA(s.EntitySet("gadgets").Type()) ||
+			strings.EqualFold(in, "$count") || strings.EqualFold(in, "$ref") {
+			// in names a cast, $count or $ref, in any case: not a key.
+			if p = checkParse(t, s, segment); p != nil && p.Segments[1].Kind == odata.SegKey {
+				t.Fatalf("ParsePath(%q) = %+v: %q read as a key", segment, p, in)
+			}
+			return
+		}
 		p = checkParse(t, s, segment)
 		if p == nil || p.Kind != odata.PathEntity || p.Set != s.EntitySet("gadgets") || p.Key != in {
 			t.Fatalf("ParsePath(%q) = %+v, want key %q", segment, p, in)
 		}
 	})
+}
+
+// checkGraphLikeParse parses in against the Graph-like schema: an error is the segment
+// error, and a path's segments carry the schema's names.
+func checkGraphLikeParse(t *testing.T, g *entities.Schema, in string) {
+	t.Helper()
+	p, err := odata.ParsePath(g, in)
+	if err != nil {
+		var oe *odata.Error
+		if p != nil || !errors.As(err, &oe) || oe.Code != "BadRequest" || !strings.HasPrefix(oe.Message, "Resource not found for the segment '") {
+			t.Fatalf("ParsePath(%q) = %+v, %v", in, p, err)
+		}
+		return
+	}
+	checkCanonical(t, g, p)
 }
 
 // checkParse parses in and checks the invariants of the result; it returns the path, or nil
@@ -67,6 +100,10 @@ func checkParse(t *testing.T, s *entities.Schema, in string) *odata.Path {
 	case odata.PathEntity:
 		if p.Set == nil || p.Set != s.EntitySet(p.Set.Name) || p.Key == "" {
 			t.Fatalf("ParsePath(%q) = entity %+v", in, p)
+		}
+	case odata.PathCount:
+		if p.Set == nil || p.Set != s.EntitySet(p.Set.Name) || p.Last().Name != "$count" {
+			t.Fatalf("ParsePath(%q) = count %+v", in, p)
 		}
 	default:
 		t.Fatalf("ParsePath(%q) = kind %d", in, p.Kind)

@@ -51,8 +51,11 @@ const (
 // Segment is one resolved path segment.
 type Segment struct {
 	Kind SegmentKind
-	// Name is the segment's identifier as written (set, singleton, property, type or
-	// operation name); for SegKey it is empty.
+	// Name is the canonical spelling of the segment's identifier, as the schema declares
+	// it, whatever the case the URL used: the set, singleton, navigation property or
+	// property name; the namespace-qualified type name of a cast; an operation's name
+	// (qualified when the URL qualified it); "$count", "$ref" or "$value". For SegKey it
+	// is empty.
 	Name string
 	// Key is the unescaped key of a SegKey.
 	Key string
@@ -123,30 +126,66 @@ func ParsePath(schema *entities.Schema, escaped string) (*Path, error) {
 	return p, nil
 }
 
-// first resolves the first segment: an entity set, a singleton or an operation import.
+// first resolves the first segment: an entity set, a singleton or an operation import,
+// by its exact name, else ignoring case as Graph does.
 func (p *Path) first(schema *entities.Schema, seg string) error {
-	name, args, hasArgs, ok := splitParens(seg)
+	part, ok := splitSegment(seg)
 	if !ok {
 		return ErrSegmentNotFound(seg)
 	}
-	if set := schema.EntitySet(name); set != nil {
-		p.Set = set
-		p.Segments = append(p.Segments, Segment{Kind: SegEntitySet, Name: name, Set: set, Type: set.Type(), Collection: true})
-		if hasArgs {
-			return p.key(args, seg)
+	for _, fold := range [...]bool{false, true} {
+		if done, err := p.root(schema, part, fold); done || err != nil {
+			return err
 		}
-		return nil
 	}
-	if sg := schema.Singleton(name); sg != nil && !hasArgs {
-		p.Segments = append(p.Segments, Segment{Kind: SegSingleton, Name: name, Singleton: sg, Type: sg.EntityType()})
-		return nil
+	return ErrSegmentNotFound(part.name)
+}
+
+// root resolves the first segment by its exact name, or ignoring case when fold is set; it
+// reports whether the name was found.
+func (p *Path) root(schema *entities.Schema, part segmentText, fold bool) (bool, error) {
+	var set *entities.EntitySet
+	if fold {
+		set = schema.EntitySetFold(part.name)
+	} else {
+		set = schema.EntitySet(part.name)
+	}
+	if set != nil {
+		p.Set = set
+		p.Segments = append(p.Segments, Segment{Kind: SegEntitySet, Name: set.Name, Set: set, Type: set.Type(), Collection: true})
+		if part.hasArgs {
+			return true, p.key(part.args, part.raw)
+		}
+		return true, nil
+	}
+	var sg *entities.Singleton
+	if fold {
+		sg = schema.SingletonFold(part.name)
+	} else {
+		sg = schema.Singleton(part.name)
+	}
+	if sg != nil && !part.hasArgs {
+		p.Segments = append(p.Segments, Segment{Kind: SegSingleton, Name: sg.Name, Singleton: sg, Type: sg.EntityType()})
+		return true, nil
+	}
+	imp, ok := operationImport(schema, part.name, fold)
+	if !ok {
+		return false, nil
+	}
+	return true, p.operation(part, imp.Name, unboundOperations(schema, imp.Operation))
+}
+
+// operationImport finds an operation import by its exact name, or ignoring case.
+func operationImport(schema *entities.Schema, name string, fold bool) (entities.OperationImport, bool) {
+	if fold {
+		return schema.OperationImportFold(name)
 	}
 	for _, imp := range schema.OperationImports() {
 		if imp.Name == name {
-			return p.operation(schema, seg, name, args, hasArgs, unboundOperations(schema, imp.Operation))
+			return imp, true
 		}
 	}
-	return ErrSegmentNotFound(name)
+	return entities.OperationImport{}, false
 }
 
 func unboundOperations(schema *entities.Schema, qualified string) []*entities.Operation {
@@ -159,15 +198,17 @@ func unboundOperations(schema *entities.Schema, qualified string) []*entities.Op
 	return out
 }
 
-// next resolves a segment after the first.
+// next resolves a segment after the first. Names are matched exactly first, then ignoring
+// case; $count, $ref and $value in any case. A segment that names nothing after a
+// collection is a key.
 func (p *Path) next(schema *entities.Schema, seg string) error {
 	prev := p.Last()
 	switch prev.Kind {
 	case SegCount, SegRef, SegValue, SegOperation:
 		return ErrSegmentNotFound(seg)
 	case SegProperty:
-		if seg == "$value" && prev.Property.Ref().Primitive != entities.NotPrimitive && !prev.Property.Ref().Collection {
-			p.Segments = append(p.Segments, Segment{Kind: SegValue, Name: seg})
+		if strings.EqualFold(seg, "$value") && prev.Property.Ref().Primitive != entities.NotPrimitive && !prev.Property.Ref().Collection {
+			p.Segments = append(p.Segments, Segment{Kind: SegValue, Name: "$value"})
 			return nil
 		}
 		return ErrSegmentNotFound(seg)
@@ -175,63 +216,99 @@ func (p *Path) next(schema *entities.Schema, seg string) error {
 	if seg == "" {
 		return ErrSegmentNotFound(seg)
 	}
-	switch seg {
-	case "$count":
-		if !prev.Collection {
-			return ErrSegmentNotFound(seg)
+	if seg[0] == '$' {
+		switch {
+		case strings.EqualFold(seg, "$count"):
+			if !prev.Collection {
+				return ErrSegmentNotFound(seg)
+			}
+			p.Segments = append(p.Segments, Segment{Kind: SegCount, Name: "$count", Type: prev.Type})
+			return nil
+		case strings.EqualFold(seg, "$ref"):
+			if !p.refAllowed() {
+				return ErrSegmentNotFound(seg)
+			}
+			p.Segments = append(p.Segments, Segment{Kind: SegRef, Name: "$ref", Type: prev.Type, Collection: prev.Collection})
+			return nil
 		}
-		p.Segments = append(p.Segments, Segment{Kind: SegCount, Name: seg, Type: prev.Type})
-		return nil
-	case "$ref":
-		if !p.refAllowed() {
-			return ErrSegmentNotFound(seg)
-		}
-		p.Segments = append(p.Segments, Segment{Kind: SegRef, Name: seg, Type: prev.Type, Collection: prev.Collection})
-		return nil
 	}
-	name, args, hasArgs, ok := splitParens(seg)
+	part, ok := splitSegment(seg)
 	if !ok {
 		if prev.Collection {
 			return p.keySegment(seg)
 		}
 		return ErrSegmentNotFound(seg)
 	}
-	t := prev.Type
-	if !prev.Collection {
-		if n := t.NavigationProperty(name); n != nil {
-			p.Segments = append(p.Segments, Segment{Kind: SegNavigation, Name: name, Nav: n, Type: n.Target(), Collection: n.IsCollection()})
-			if hasArgs {
-				if !n.IsCollection() {
-					return ErrSegmentNotFound(seg)
-				}
-				return p.key(args, seg)
-			}
-			return nil
-		}
-		if prop, _ := t.Property(name); prop != nil && !hasArgs {
-			p.Segments = append(p.Segments, Segment{Kind: SegProperty, Name: name, Property: prop, Type: t})
-			return nil
-		}
-	}
-	if ops := schema.BoundOperations(t, prev.Collection, name); len(ops) > 0 {
-		return p.operation(schema, seg, name, args, hasArgs, ops)
-	}
-	if strings.IndexByte(name, '.') >= 0 {
-		if d := schema.EntityType(name); d != nil && d.IsA(t) {
-			p.Segments = append(p.Segments, Segment{Kind: SegCast, Name: name, Type: d, Collection: prev.Collection})
-			if hasArgs {
-				if !prev.Collection {
-					return ErrSegmentNotFound(seg)
-				}
-				return p.key(args, seg)
-			}
-			return nil
+	for _, fold := range [...]bool{false, true} {
+		if done, err := p.member(schema, part, fold); done || err != nil {
+			return err
 		}
 	}
 	if prev.Collection {
 		return p.keySegment(seg)
 	}
-	return ErrSegmentNotFound(name)
+	return ErrSegmentNotFound(part.name)
+}
+
+// member resolves a segment after an entity or a collection as a navigation property, a
+// structural property, a bound operation or a cast, by its exact name or, when fold is
+// set, ignoring case; it reports whether the name was found.
+func (p *Path) member(schema *entities.Schema, part segmentText, fold bool) (bool, error) {
+	prev := p.Last()
+	t, coll := prev.Type, prev.Collection
+	if !coll {
+		n := t.NavigationProperty(part.name)
+		if fold {
+			n = t.NavigationFold(part.name)
+		}
+		if n != nil {
+			p.Segments = append(p.Segments, Segment{Kind: SegNavigation, Name: n.Name, Nav: n, Type: n.Target(), Collection: n.IsCollection()})
+			if part.hasArgs {
+				if !n.IsCollection() {
+					return true, ErrSegmentNotFound(part.raw)
+				}
+				return true, p.key(part.args, part.raw)
+			}
+			return true, nil
+		}
+		prop, _ := t.Property(part.name)
+		if fold {
+			prop, _ = t.PropertyFold(part.name)
+		}
+		if prop != nil && !part.hasArgs {
+			p.Segments = append(p.Segments, Segment{Kind: SegProperty, Name: prop.Name, Property: prop, Type: t})
+			return true, nil
+		}
+	}
+	ops := schema.BoundOperations(t, coll, part.name)
+	if fold {
+		ops = schema.BoundOperationsFold(t, coll, part.name)
+	}
+	if len(ops) > 0 {
+		name := ops[0].Name
+		if strings.IndexByte(part.name, '.') >= 0 {
+			name = ops[0].QualifiedName()
+		}
+		return true, p.operation(part, name, ops)
+	}
+	if strings.IndexByte(part.name, '.') < 0 {
+		return false, nil
+	}
+	d := schema.EntityType(part.name)
+	if fold {
+		d = schema.EntityTypeFold(part.name)
+	}
+	if d == nil || !d.IsA(t) {
+		return false, nil
+	}
+	p.Segments = append(p.Segments, Segment{Kind: SegCast, Name: d.QualifiedName(), Type: d, Collection: coll})
+	if part.hasArgs {
+		if !coll {
+			return true, ErrSegmentNotFound(part.raw)
+		}
+		return true, p.key(part.args, part.raw)
+	}
+	return true, nil
 }
 
 // keySegment appends a key given as a whole segment: /set/{key}.
@@ -250,13 +327,14 @@ func (p *Path) key(args, seg string) error {
 	return nil
 }
 
-// operation appends an operation segment; a function's parameters come in parentheses.
-func (p *Path) operation(schema *entities.Schema, seg, name, args string, hasArgs bool, ops []*entities.Operation) error {
+// operation appends an operation segment named name (the canonical spelling); a
+// function's parameters come in parentheses.
+func (p *Path) operation(part segmentText, name string, ops []*entities.Operation) error {
 	s := Segment{Kind: SegOperation, Name: name, Operations: ops}
-	if hasArgs {
-		params, ok := parseParams(args)
+	if part.hasArgs {
+		params, ok := parseParams(part.args)
 		if !ok {
-			return ErrSegmentNotFound(seg)
+			return ErrSegmentNotFound(part.raw)
 		}
 		s.Params = params
 	}
@@ -313,17 +391,23 @@ func (p *Path) finish() {
 	}
 }
 
-// splitParens splits "name(args)" into name and args. A segment without parentheses is
+// segmentText is a path segment split into its name and the text in its parentheses.
+type segmentText struct {
+	raw, name, args string
+	hasArgs         bool
+}
+
+// splitSegment splits "name(args)" into name and args. A segment without parentheses is
 // a bare name.
-func splitParens(seg string) (name, args string, hasArgs, ok bool) {
+func splitSegment(seg string) (segmentText, bool) {
 	open := strings.IndexByte(seg, '(')
 	if open < 0 {
-		return seg, "", false, seg != ""
+		return segmentText{raw: seg, name: seg}, seg != ""
 	}
 	if open == 0 || !strings.HasSuffix(seg, ")") {
-		return "", "", false, false
+		return segmentText{}, false
 	}
-	return seg[:open], seg[open+1 : len(seg)-1], true, true
+	return segmentText{raw: seg, name: seg[:open], args: seg[open+1 : len(seg)-1], hasArgs: true}, true
 }
 
 // parseKeyLiteral reads a key literal: 'text' with doubled quotes, or a bare token.
