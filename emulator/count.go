@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -33,7 +32,7 @@ func (s *Server) count(rq *request) (*response, error) {
 			return nil, err
 		}
 		n := s.countMatches(rq, v, r, q)
-		*rq.buf = strconv.AppendInt((*rq.buf)[:0], int64(n), 10)
+		*rq.buf = odata.AppendCount((*rq.buf)[:0], n)
 		return &response{status: http.StatusOK, body: *rq.buf, contentType: "text/plain;charset=utf-8"}, nil
 	})
 }

@@ -18,30 +18,7 @@ func (s *Server) serviceDocument(rq *request) (*response, error) {
 	if _, err := checkQuery(rq); err != nil {
 		return nil, err
 	}
-	b := append((*rq.buf)[:0], `{"@odata.context":`...)
-	b = odata.AppendString(b, rq.base+"/"+rq.version+"/$metadata")
-	b = append(b, `,"value":[`...)
-	n := 0
-	item := func(name, kind string) {
-		if n > 0 {
-			b = append(b, ',')
-		}
-		n++
-		b = append(b, `{"name":`...)
-		b = odata.AppendString(b, name)
-		b = append(b, `,"kind":`...)
-		b = odata.AppendString(b, kind)
-		b = append(b, `,"url":`...)
-		b = odata.AppendString(b, name)
-		b = append(b, '}')
-	}
-	for _, es := range rq.schema.EntitySets() {
-		item(es.Name, "EntitySet")
-	}
-	for _, sg := range rq.schema.Singletons() {
-		item(sg.Name, "Singleton")
-	}
-	*rq.buf = append(b, "]}"...)
+	*rq.buf = odata.AppendServiceDocument((*rq.buf)[:0], odata.MetadataURL(rq.base, rq.version), rq.schema)
 	return &response{status: http.StatusOK, body: *rq.buf}, nil
 }
 

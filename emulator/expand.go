@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -48,31 +47,24 @@ func navResource(m member, it *odata.ExpandItem) *resource {
 
 // appendExpanded appends to obj, a JSON object, the expanded navigation properties of m.
 func (s *Server) appendExpanded(rq *request, v store.View, obj []byte, m member, items []odata.ExpandItem, depth int) ([]byte, error) {
-	obj = obj[:len(obj)-1] // reopen the object
-	first := len(obj) == 1
-	var err error
+	w := odata.ReopenObject(obj)
 	for i := range items {
 		it := &items[i]
-		if !first {
-			obj = append(obj, ',')
-		}
-		first = false
+		var err error
 		if it.Nav.IsCollection() {
-			obj, err = s.appendExpandedCollection(rq, v, obj, m, it, depth)
+			err = s.appendExpandedCollection(rq, v, &w, m, it, depth)
 		} else {
-			obj = odata.AppendString(obj, it.Name)
-			obj = append(obj, ':')
-			obj, err = s.appendExpandedSingle(rq, v, obj, m, it, depth)
+			err = w.AddFunc(it.Name, func(dst []byte) ([]byte, error) { return s.appendExpandedSingle(rq, v, dst, m, it, depth) })
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	return append(obj, '}'), nil
+	return w.Close(), nil
 }
 
-// appendExpandedCollection writes "name@odata.count":n (for $count=true) and "name":[...].
-func (s *Server) appendExpandedCollection(rq *request, v store.View, obj []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
+// appendExpandedCollection adds "name@odata.count":n (for $count=true) and "name":[...].
+func (s *Server) appendExpandedCollection(rq *request, v store.View, w *odata.ObjectWriter, m member, it *odata.ExpandItem, depth int) error {
 	sub := navResource(m, it)
 	q := it.Query
 	size := s.behavior.ExpandLimit(sub.refs)
@@ -80,40 +72,31 @@ func (s *Server) appendExpandedCollection(rq *request, v store.View, obj []byte,
 		size = q.Top
 	}
 	res := s.collect(rq, v, sub, pageSpec{q: q, skip: max(q.Skip, 0), size: size, total: q.Count})
-	if q.Count {
-		obj = odata.AppendString(obj, it.Name+"@odata.count")
-		obj = append(obj, ':')
-		obj = strconv.AppendInt(obj, int64(res.total), 10)
-		obj = append(obj, ',')
-	}
-	obj = odata.AppendString(obj, it.Name)
-	obj = append(obj, ":["...)
+	c := w.BeginCollection(it.Name, odata.ExpandedHead{Count: res.total, Counted: q.Count})
 	target := sub.declared.QualifiedName()
 	kn := keyName(sub.typ)
-	var err error
-	for i, cm := range res.items {
-		if i > 0 {
-			obj = append(obj, ',')
-		}
+	for _, cm := range res.items {
 		if it.Ref {
-			obj = s.appendRef(rq, obj, cm)
+			c.AddRef(s.refURL(rq, cm.coll, cm.e.ID))
 			continue
 		}
 		typ := ""
 		if cm.e.Type != target || sub.refs {
 			typ = cm.e.Type
 		}
-		if obj, err = s.appendItem(rq, v, obj, item{m: cm, typeName: typ, sel: q.Select, keyName: kn, expand: q.Expand, depth: depth + 1}); err != nil {
-			return nil, err
+		ci := item{m: cm, typeName: typ, sel: q.Select, keyName: kn, expand: q.Expand, depth: depth + 1}
+		if err := c.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, ci) }); err != nil {
+			return err
 		}
 	}
-	return append(obj, ']'), nil
+	w.EndCollection(c)
+	return nil
 }
 
-// appendExpandedSingle writes the value of a single-valued navigation property: the
+// appendExpandedSingle appends the value of a single-valued navigation property: the
 // related entity or null. A single-valued contained entity exists from the start, like
 // a singleton (see resolve); it is written as stored, or as its key alone.
-func (s *Server) appendExpandedSingle(rq *request, v store.View, obj []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
+func (s *Server) appendExpandedSingle(rq *request, v store.View, dst []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
 	sub := navResource(m, it)
 	q := it.Query
 	target := sub.declared
@@ -121,7 +104,7 @@ func (s *Server) appendExpandedSingle(rq *request, v store.View, obj []byte, m m
 	if sub.refs {
 		res := s.collect(rq, v, sub, pageSpec{q: q, size: 1})
 		if len(res.items) == 0 {
-			return append(obj, "null"...), nil
+			return append(dst, "null"...), nil
 		}
 		cm = res.items[0]
 	} else {
@@ -130,16 +113,16 @@ func (s *Server) appendExpandedSingle(rq *request, v store.View, obj []byte, m m
 			e = keptEntity(target, it.Nav.Name)
 		}
 		if !matches(q, e.Body) {
-			return append(obj, "null"...), nil
+			return append(dst, "null"...), nil
 		}
 		cm = member{e: e, coll: sub.coll}
 	}
 	if it.Ref {
-		return s.appendRef(rq, obj, cm), nil
+		return odata.AppendRef(dst, "", s.refURL(rq, cm.coll, cm.e.ID)), nil
 	}
 	typ := ""
 	if cm.e.Type != target.QualifiedName() || sub.refs {
 		typ = cm.e.Type
 	}
-	return s.appendItem(rq, v, obj, item{m: cm, typeName: typ, sel: q.Select, keyName: keyName(target), expand: q.Expand, depth: depth + 1})
+	return s.appendItem(rq, v, dst, item{m: cm, typeName: typ, sel: q.Select, keyName: keyName(target), expand: q.Expand, depth: depth + 1})
 }

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -23,39 +22,25 @@ func (s *Server) list(rq *request) (*response, error) {
 // listResponse writes a page of a collection: @odata.context (with $select), then
 // @odata.count, @odata.nextLink and the items, in Graph's order.
 func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collectionQuery, res pageResult) (*response, error) {
-	total, link := res.total, res.nextLink
-	ctx := odata.ContextURL(rq.base, rq.version, r.context+odata.SelectContext(cq.Select), false)
-	b := append((*rq.buf)[:0], `{"@odata.context":`...)
-	b = odata.AppendString(b, ctx)
-	if cq.count {
-		b = append(b, `,"@odata.count":`...)
-		b = strconv.AppendInt(b, int64(total), 10)
-	}
-	if link != "" {
-		b = append(b, `,"@odata.nextLink":`...)
-		b = odata.AppendString(b, link)
-	}
-	b = append(b, `,"value":[`...)
+	w := odata.BeginCollection((*rq.buf)[:0], odata.CollectionHead{
+		Context: odata.ContextURL(rq.base, rq.version, r.context+odata.SelectContext(cq.Select), false),
+		Count:   res.total, Counted: cq.count, NextLink: res.nextLink})
 	setType := r.declared.QualifiedName()
 	kn := keyName(r.typ)
-	var err error
-	for i, m := range res.items {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	for _, m := range res.items {
 		typ := ""
 		// Graph types items of a derived type; navigation collections type every item,
 		// as clients such as msgraph-sdk-go pick the model by it.
 		if m.e.Type != setType || r.nav != nil && !r.nav.ContainsTarget {
 			typ = m.e.Type
 		}
-		if b, err = s.appendItem(rq, v, b, item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand}); err != nil {
+		it := item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand}
+		if err := w.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, it) }); err != nil {
 			return nil, err
 		}
 	}
-	b = append(b, "]}"...)
-	*rq.buf = b
-	return &response{status: http.StatusOK, body: b}, nil
+	*rq.buf = w.Finish()
+	return &response{status: http.StatusOK, body: *rq.buf}, nil
 }
 
 // item is one entity of a response and how to write it.

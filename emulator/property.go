@@ -33,11 +33,7 @@ func (s *Server) property(rq *request) (*response, error) {
 			*rq.buf = append((*rq.buf)[:0], val.String()...)
 			return &response{status: http.StatusOK, body: *rq.buf, contentType: "text/plain;charset=utf-8"}, nil
 		}
-		b := append((*rq.buf)[:0], `{"@odata.context":`...)
-		b = odata.AppendString(b, rq.base+"/"+rq.version+"/$metadata#"+entityPath(r)+"/"+prop.Name)
-		b = append(b, `,"value":`...)
-		b = append(b, val.Raw...)
-		*rq.buf = append(b, '}')
+		*rq.buf = odata.AppendProperty((*rq.buf)[:0], odata.MetadataURL(rq.base, rq.version)+"#"+entityPath(r)+"/"+prop.Name, []byte(val.Raw))
 		return &response{status: http.StatusOK, body: *rq.buf}, nil
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/tidwall/gjson"
 
@@ -33,11 +32,7 @@ func (s *Server) ref(rq *request) (*response, error) {
 			if err := s.requireEntity(rq, v, r); err != nil {
 				return nil, err
 			}
-			b := append((*rq.buf)[:0], `{"@odata.context":`...)
-			b = odata.AppendString(b, rq.base+"/"+rq.version+"/$metadata#$ref")
-			b = append(b, `,"@odata.id":`...)
-			b = odata.AppendString(b, s.refURL(rq, r.entityColl, r.entity.ID))
-			*rq.buf = append(b, '}')
+			*rq.buf = odata.AppendRef((*rq.buf)[:0], odata.MetadataURL(rq.base, rq.version)+"#$ref", s.refURL(rq, r.entityColl, r.entity.ID))
 			return &response{status: http.StatusOK, body: *rq.buf}, nil
 		})
 	}
@@ -88,25 +83,13 @@ func (s *Server) listRefs(rq *request, v store.View, r *resource) (*response, er
 		return nil, odata.ErrQueryOption("$expand")
 	}
 	pg := s.page(rq, v, r, cq)
-	b := append((*rq.buf)[:0], `{"@odata.context":`...)
-	b = odata.AppendString(b, rq.base+"/"+rq.version+"/$metadata#Collection($ref)")
-	if cq.count {
-		b = append(b, `,"@odata.count":`...)
-		b = strconv.AppendInt(b, int64(pg.total), 10)
-	}
-	if pg.nextLink != "" {
-		b = append(b, `,"@odata.nextLink":`...)
-		b = odata.AppendString(b, pg.nextLink)
-	}
-	b = append(b, `,"value":[`...)
+	w := odata.BeginCollection((*rq.buf)[:0], odata.CollectionHead{Context: odata.MetadataURL(rq.base, rq.version) + "#Collection($ref)",
+		Count: pg.total, Counted: cq.count, NextLink: pg.nextLink})
 	// The page holds the targets, with their collections.
-	for i, m := range pg.items {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = s.appendRef(rq, b, m)
+	for _, m := range pg.items {
+		w.AddRef(s.refURL(rq, m.coll, m.e.ID))
 	}
-	*rq.buf = append(b, "]}"...)
+	*rq.buf = w.Finish()
 	return &response{status: http.StatusOK, body: *rq.buf}, nil
 }
 
@@ -147,11 +130,4 @@ func (s *Server) addRef(rq *request, tx store.Tx, r *resource, raw string, repla
 		return nil, storeError(err, target.ID)
 	}
 	return &response{status: http.StatusNoContent}, nil
-}
-
-// appendRef writes {"@odata.id":url} for an entity of a top-level collection.
-func (s *Server) appendRef(rq *request, obj []byte, m member) []byte {
-	obj = append(obj, `{"@odata.id":`...)
-	obj = odata.AppendString(obj, s.refURL(rq, m.coll, m.e.ID))
-	return append(obj, '}')
 }
