@@ -221,22 +221,16 @@ func contains(list []string, s string) bool {
 }
 
 // prefersMinimal reports whether the Prefer header asks for return=minimal.
-func prefersMinimal(h http.Header) bool {
-	for _, v := range h.Values("Prefer") {
-		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
-			if strings.EqualFold(strings.TrimSpace(part), "return=minimal") {
-				return true
-			}
-		}
-	}
-	return false
-}
+func prefersMinimal(h http.Header) bool { return prefers(h, "return=minimal") }
 
 // prefersRepresentation reports whether the Prefer header asks for return=representation.
-func prefersRepresentation(h http.Header) bool {
+func prefersRepresentation(h http.Header) bool { return prefers(h, "return=representation") }
+
+// prefers reports whether a Prefer header holds the preference pref (case-insensitively).
+func prefers(h http.Header, pref string) bool {
 	for _, v := range h.Values("Prefer") {
 		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
-			if strings.EqualFold(strings.TrimSpace(part), "return=representation") {
+			if strings.EqualFold(strings.TrimSpace(part), pref) {
 				return true
 			}
 		}
