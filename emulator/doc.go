@@ -11,7 +11,8 @@
 //	// point the Graph client at ts.URL + "/v1.0"
 //
 // Every response carries Graph's headers (request-id, client-request-id,
-// OData-Version) and every error Graph's JSON shape. Two servers share nothing.
+// OData-Version) and every error Graph's JSON shape. Two servers share nothing but
+// the immutable parsed schemas.
 //
 // What it owns: the routes (server.go), the middleware chain and RequestInfo
 // (middleware.go), the adapter that parses a request, hands it to a handler and writes
