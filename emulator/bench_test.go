@@ -25,6 +25,7 @@ import (
 	"testing"
 
 	"github.com/graph-emulator/graph-emulator/emulator"
+	"github.com/graph-emulator/graph-emulator/entities"
 )
 
 // seedSet is the entity set the seed type gets (DESIGN.md §4).
@@ -87,6 +88,24 @@ func implementations() []implementation {
 	return []implementation{
 		{name: "emulator", new: func(tb testing.TB) (http.Handler, func()) {
 			s, err := emulator.New()
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return s, s.Reset
+		}},
+		// The same server with the minimal schema: what the emulator served by default
+		// before Graph's schemas were embedded; beside "emulator" it shows what a large
+		// live schema costs (the garbage collector marks it on every cycle).
+		{name: "emulator-minimal", new: func(tb testing.TB) (http.Handler, func()) {
+			var opts []emulator.Option
+			for _, v := range entities.Versions() {
+				schema, err := entities.Builtin(v)
+				if err != nil {
+					tb.Fatal(err)
+				}
+				opts = append(opts, emulator.WithSchema(v, schema))
+			}
+			s, err := emulator.New(opts...)
 			if err != nil {
 				tb.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"net/url"
@@ -29,7 +30,7 @@ const bindSuffix = "@odata.bind"
 // non-contained navigation property of t, with one URL for a single-valued property
 // and an array of URLs for a collection.
 func readBinds(t *entities.StructuredType, body []byte) ([]bind, error) {
-	if !strings.Contains(string(body), bindSuffix) {
+	if !bytes.Contains(body, []byte(bindSuffix)) {
 		return nil, nil
 	}
 	var binds []bind

@@ -11,7 +11,7 @@ import (
 // text/plain. Graph answers it on directory objects only with ConsistencyLevel:
 // eventual; the emulator asks for it under --strict (see behavior.QueryRules).
 func (s *Server) count(rq *request) (*response, error) {
-	return s.read(rq, func(v store.View, r *resource) (*response, error) {
+	return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
 		q, err := s.parseQuery(rq, r.typ, false)
 		if err != nil {
 			return nil, err

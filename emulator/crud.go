@@ -24,7 +24,7 @@ func (s *Server) serviceDocument(rq *request) (*response, error) {
 
 // get answers GET of one entity, with $select and $expand.
 func (s *Server) get(rq *request) (*response, error) {
-	return s.read(rq, func(v store.View, r *resource) (*response, error) {
+	return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
 		q, err := s.parseEntityQuery(rq, r)
 		if err != nil {
 			return nil, err
@@ -119,7 +119,7 @@ func (s *Server) create(rq *request) (*response, error) {
 		id = s.cfg.newID()
 	}
 	stored := renderBody(key.Name, id, p.Fields)
-	return s.write(rq, func(tx store.Tx, r *resource) (*response, error) {
+	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
 		prof := s.profile(r)
 		call := s.call(rq, tx, p.Type)
 		if prof != nil && prof.OnCreate != nil {
@@ -150,6 +150,11 @@ func (s *Server) create(rq *request) (*response, error) {
 
 // update serves PATCH (merge) and PUT (replace) of one entity. A kept entity (a
 // singleton, the target of a single-valued containment) is stored by its first update.
+//
+// The body is read and checked before the write, against the path's type; an entity
+// stored with a type derived from it (a user reached through /directoryObjects) is
+// checked again against its own type, and the write makes sure that type is the one
+// stored.
 func (s *Server) update(rq *request, merge bool) (*response, error) {
 	if _, err := checkQuery(rq); err != nil {
 		return nil, err
@@ -158,21 +163,53 @@ func (s *Server) update(rq *request, merge bool) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The stored entity's type (it may derive from the path's) decides how the body is
-	// read; the body is checked before the write, which makes sure the type is the same.
-	var typ *entities.StructuredType
-	if _, err := s.read(rq, func(v store.View, r *resource) (*response, error) {
-		if err := s.requireEntity(rq, v, r); err != nil {
+	typ := rq.path.Type
+	u, err := s.readUpdate(rq, typ, body, merge)
+	if err != nil {
+		// A missing entity is answered before a bad body, and a body is refused only
+		// against the stored entity's own type.
+		st, serr := s.storedType(rq)
+		if serr != nil {
+			return nil, serr
+		}
+		if st == typ {
 			return nil, err
 		}
-		typ = rq.schema.EntityType(r.entity.Type)
-		if typ == nil || !typ.IsA(r.declared) {
-			typ = r.declared
+		typ = st
+		if u, err = s.readUpdate(rq, typ, body, merge); err != nil {
+			return nil, err
 		}
-		return nil, nil
-	}); err != nil {
+	}
+	resp, err := s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
+		return s.applyUpdate(rq, tx, r, u)
+	})
+	var other *otherType
+	if !errors.As(err, &other) {
+		return resp, err
+	}
+	if u, err = s.readUpdate(rq, other.t, body, merge); err != nil {
 		return nil, err
 	}
+	resp, err = s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
+		return s.applyUpdate(rq, tx, r, u)
+	})
+	if errors.As(err, &other) {
+		return nil, errReplaced()
+	}
+	return resp, err
+}
+
+// pendingUpdate is a checked update body and what the write needs of it.
+type pendingUpdate struct {
+	typ     *entities.StructuredType
+	p       *entities.Payload
+	binds   []bind
+	merge   bool
+	changed []string
+}
+
+// readUpdate checks an update body against typ.
+func (s *Server) readUpdate(rq *request, typ *entities.StructuredType, body []byte, merge bool) (*pendingUpdate, error) {
 	p, err := rq.schema.ReadPayload(typ, body, entities.ReadOptions{Strict: s.cfg.strict, Partial: merge})
 	if err != nil {
 		return nil, payloadError(err)
@@ -184,61 +221,92 @@ func (s *Server) update(rq *request, merge bool) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	kn := keyName(typ)
-	typeName := typ.QualifiedName()
-	var changed []string
+	u := &pendingUpdate{typ: typ, p: p, binds: binds, merge: merge}
 	if merge {
-		changed = make([]string, 0, len(p.Fields))
-		for _, f := range p.Fields {
-			changed = append(changed, f.Name)
+		u.changed = make([]string, len(p.Fields))
+		for i, f := range p.Fields {
+			u.changed[i] = f.Name
 		}
 	}
-	return s.write(rq, func(tx store.Tx, r *resource) (*response, error) {
-		if err := s.requireEntity(rq, tx, r); err != nil {
+	return u, nil
+}
+
+// storedType returns the type of the entity the request addresses, as stored.
+func (s *Server) storedType(rq *request) (typ *entities.StructuredType, err error) {
+	_, err = s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
+		if err := s.requireEntity(rq, v, r); err != nil {
 			return nil, err
 		}
-		if kn != "" {
-			if f := p.Field(kn); f != nil && gjson.Parse(f.Raw).String() != r.entity.ID {
-				return nil, odata.ErrKeyChange(kn)
-			}
-		}
-		if err := materialize(tx, r); err != nil {
-			return nil, err
-		}
-		cur := r.entity
-		if cur.Type != typeName {
-			return nil, errReplaced()
-		}
-		next := renderBody(kn, cur.ID, p.Fields)
-		if merge {
-			next = mergeBody(typ, kn, cur.Body, p.Fields)
-		}
-		prof := s.profile(r)
-		if prof != nil && prof.OnUpdate != nil {
-			var err error
-			if next, err = prof.OnUpdate(s.call(rq, tx, typ), cur.Body, next); err != nil {
-				return nil, err
-			}
-		}
-		if err := checkUnique(tx, r, prof, cur.ID, next); err != nil {
-			return nil, err
-		}
-		e, err := tx.Replace(r.entityColl, store.Entity{ID: cur.ID, Type: cur.Type, Body: next}, changed)
-		if err != nil {
-			return nil, storeError(err, cur.ID)
-		}
-		r.entity = e
-		if err := s.applyBinds(rq, tx, r, binds); err != nil {
-			return nil, err
-		}
-		switch {
-		case prefersMinimal(rq.r.Header):
-			return &response{status: http.StatusNoContent, applied: "return=minimal"}, nil
-		case prof != nil && prof.UpdateStatus == http.StatusNoContent && !prefersRepresentation(rq.r.Header):
-			return &response{status: http.StatusNoContent}, nil
-		}
-		return s.entityResponse(rq, r, http.StatusOK, e), nil
+		typ = entityType(rq.schema, r)
+		return nil, nil
 	})
+	return typ, err
+}
+
+// entityType is the type of r's entity: its stored type, or r's declared type.
+func entityType(schema *entities.Schema, r *resource) *entities.StructuredType {
+	if t := schema.EntityType(r.entity.Type); t != nil && t.IsA(r.declared) {
+		return t
+	}
+	return r.declared
+}
+
+// otherType reports, from inside a write, that the entity is stored with another type
+// than the body was checked against.
+type otherType struct{ t *entities.StructuredType }
+
+func (e *otherType) Error() string { return "entity stored as " + e.t.QualifiedName() }
+
+// applyUpdate writes a checked update inside tx.
+func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUpdate) (*response, error) {
+	if err := s.requireEntity(rq, tx, r); err != nil {
+		return nil, err
+	}
+	typ := u.typ
+	if st := entityType(rq.schema, r); st != typ {
+		return nil, &otherType{st}
+	}
+	kn := keyName(typ)
+	if kn != "" {
+		if f := u.p.Field(kn); f != nil && gjson.Parse(f.Raw).String() != r.entity.ID {
+			return nil, odata.ErrKeyChange(kn)
+		}
+	}
+	if err := materialize(tx, r); err != nil {
+		return nil, err
+	}
+	cur := r.entity
+	var next []byte
+	if u.merge {
+		next = mergeBody(typ, kn, cur.Body, u.p.Fields)
+	} else {
+		next = renderBody(kn, cur.ID, u.p.Fields)
+	}
+	prof := s.profile(r)
+	if prof != nil && prof.OnUpdate != nil {
+		var err error
+		if next, err = prof.OnUpdate(s.call(rq, tx, typ), cur.Body, next); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkUnique(tx, r, prof, cur.ID, next); err != nil {
+		return nil, err
+	}
+	e, err := tx.Replace(r.entityColl, store.Entity{ID: cur.ID, Type: cur.Type, Body: next}, u.changed)
+	if err != nil {
+		return nil, storeError(err, cur.ID)
+	}
+	r.entity = e
+	if err := s.applyBinds(rq, tx, r, u.binds); err != nil {
+		return nil, err
+	}
+	switch {
+	case prefersMinimal(rq.r.Header):
+		return &response{status: http.StatusNoContent, applied: "return=minimal"}, nil
+	case prof != nil && prof.UpdateStatus == http.StatusNoContent && !prefersRepresentation(rq.r.Header):
+		return &response{status: http.StatusNoContent}, nil
+	}
+	return s.entityResponse(rq, r, http.StatusOK, e), nil
 }
 
 // remove answers DELETE of one entity; the store removes what it contains and every
@@ -247,7 +315,7 @@ func (s *Server) remove(rq *request) (*response, error) {
 	if _, err := checkQuery(rq); err != nil {
 		return nil, err
 	}
-	return s.write(rq, func(tx store.Tx, r *resource) (*response, error) {
+	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
 		if r.singleton || r.refs {
 			// Singletons are not deleted; a navigation target is unlinked through $ref.
 			return nil, odata.ErrMethodNotAllowed("GET, PATCH")

@@ -22,9 +22,10 @@ type request struct {
 	version string
 	schema  *entities.Schema
 	path    *odata.Path
-	base    string  // scheme://host as the client addressed us
-	buf     *[]byte // pooled buffer for the response body
-	bodyBuf *[]byte // pooled buffer for the request body (taken by readBody), never the response's
+	base    string    // scheme://host as the client addressed us
+	buf     *[]byte   // pooled buffer for the response body
+	bodyBuf *[]byte   // pooled buffer for the request body (taken by readBody), never the response's
+	resp    *response // what the op of a read or write answered
 }
 
 // tenant is the tenant whose state the request reads and writes.
@@ -155,33 +156,49 @@ func (s *Server) handle(rq *request) (*response, error) {
 	return nil, odata.ErrInternal()
 }
 
-// read resolves the request's path in one read of the tenant's state and runs fn there.
-func (s *Server) read(rq *request, fn func(v store.View, r *resource) (*response, error)) (*response, error) {
-	var resp *response
+// readOp and writeOp answer a request from its resolved resource inside one store read
+// or write. They take the server and request as parameters, so that an op that
+// captures nothing else costs no allocation.
+type (
+	readOp  func(s *Server, rq *request, v store.View, r *resource) (*response, error)
+	writeOp func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error)
+)
+
+// read resolves the request's path in one read of the tenant's state and runs op there.
+func (s *Server) read(rq *request, op readOp) (*response, error) {
 	err := s.store.Read(rq.tenant(), func(v store.View) error {
 		r, err := s.resolve(rq, v)
 		if err != nil {
 			return err
 		}
-		resp, err = fn(v, r)
+		rq.resp, err = op(s, rq, v, r)
 		return err
 	})
-	return resp, err
+	return rq.takeResponse(err)
 }
 
-// write resolves the request's path in one write of the tenant's state and runs fn
-// there: all that fn does is kept, or nothing when it fails.
-func (s *Server) write(rq *request, fn func(tx store.Tx, r *resource) (*response, error)) (*response, error) {
-	var resp *response
+// write resolves the request's path in one write of the tenant's state and runs op
+// there: all that op does is kept, or nothing when it fails.
+func (s *Server) write(rq *request, op writeOp) (*response, error) {
 	err := s.store.Write(rq.tenant(), func(tx store.Tx) error {
 		r, err := s.resolve(rq, tx)
 		if err != nil {
 			return err
 		}
-		resp, err = fn(tx, r)
+		rq.resp, err = op(s, rq, tx, r)
 		return err
 	})
-	return resp, err
+	return rq.takeResponse(err)
+}
+
+// takeResponse hands over the response an op left in rq (none when err is set).
+func (rq *request) takeResponse(err error) (*response, error) {
+	resp := rq.resp
+	rq.resp = nil
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // checkQuery refuses the system query options of a request that takes none (writes,

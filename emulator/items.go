@@ -10,7 +10,7 @@ import (
 // list answers GET of a collection, one page at a time, with $filter, $search,
 // $orderby, $top (the page size), $skip, $count, $select and $expand.
 func (s *Server) list(rq *request) (*response, error) {
-	return s.read(rq, func(v store.View, r *resource) (*response, error) {
+	return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
 		cq, err := s.parseCollectionQuery(rq, r)
 		if err != nil {
 			return nil, err

@@ -26,6 +26,20 @@ type RequestInfo struct {
 
 type infoKey struct{}
 
+// infoContext carries a request's RequestInfo: one allocation for both the context and
+// the value, where context.WithValue and a RequestInfo would take two.
+type infoContext struct {
+	context.Context
+	info RequestInfo
+}
+
+func (c *infoContext) Value(key any) any {
+	if key == (infoKey{}) {
+		return &c.info
+	}
+	return c.Context.Value(key)
+}
+
 // Info returns the RequestInfo of a request's context, or nil outside the server.
 func Info(ctx context.Context) *RequestInfo {
 	ri, _ := ctx.Value(infoKey{}).(*RequestInfo)
@@ -73,8 +87,9 @@ var odataVersion = []string{"4.0"}
 // RequestInfo in its context. It also logs requests.
 func (s *Server) withRequestIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ri := &RequestInfo{ID: s.cfg.newRequestID(), ClientID: r.Header.Get(hdrClientRequestID),
-			Tenant: store.DefaultTenant, Start: s.cfg.now()}
+		ctx := &infoContext{Context: r.Context(), info: RequestInfo{ID: s.cfg.newRequestID(),
+			ClientID: r.Header.Get(hdrClientRequestID), Tenant: store.DefaultTenant, Start: s.cfg.now()}}
+		ri := &ctx.info
 		if ri.ClientID == "" {
 			ri.ClientID = ri.ID
 		}
@@ -83,7 +98,7 @@ func (s *Server) withRequestIDs(next http.Handler) http.Handler {
 		h[hdrRequestID] = ids[0:1:1]
 		h[hdrClientRequestID] = ids[1:2:2]
 		h["Odata-Version"] = odataVersion // canonical form of OData-Version
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, ri))
+		r = r.WithContext(ctx)
 		if !s.cfg.logger.Enabled(r.Context(), slog.LevelDebug) {
 			next.ServeHTTP(w, r)
 			return

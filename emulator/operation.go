@@ -26,7 +26,7 @@ func (s *Server) operation(rq *request) (*response, error) {
 	op := s.behavior.Operation(call.Name)
 	if !s.behavior.Implements(call.Name) {
 		// Only the path is checked (a missing entity is a 404), then the fallback answers.
-		return s.read(rq, func(store.View, *resource) (*response, error) {
+		return s.read(rq, func(s *Server, rq *request, _ store.View, _ *resource) (*response, error) {
 			_, err := op(rq.r.Context(), call)
 			return nil, err
 		})
@@ -45,7 +45,7 @@ func (s *Server) operation(rq *request) (*response, error) {
 			call.Body = body
 		}
 	}
-	return s.write(rq, func(tx store.Tx, r *resource) (*response, error) {
+	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
 		call.Tx = tx
 		if r.single && r.found {
 			call.BindingColl, call.Binding = r.entityColl, r.entity

@@ -15,7 +15,7 @@ func (s *Server) property(rq *request) (*response, error) {
 	if _, err := checkQuery(rq); err != nil {
 		return nil, err
 	}
-	return s.read(rq, func(v store.View, r *resource) (*response, error) {
+	return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
 		if err := s.requireEntity(rq, v, r); err != nil {
 			return nil, err
 		}

@@ -19,7 +19,7 @@ import (
 func (s *Server) ref(rq *request) (*response, error) {
 	m := rq.r.Method
 	if m == http.MethodGet {
-		return s.read(rq, func(v store.View, r *resource) (*response, error) {
+		return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
 			if !r.single {
 				return s.listRefs(rq, v, r)
 			}
@@ -43,7 +43,7 @@ func (s *Server) ref(rq *request) (*response, error) {
 			return nil, err
 		}
 	}
-	return s.write(rq, func(tx store.Tx, r *resource) (*response, error) {
+	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
 		switch {
 		case !r.single && m == http.MethodPost, r.single && r.id == "" && m == http.MethodPut:
 			return s.addRef(rq, tx, r, target, m == http.MethodPut)

@@ -6,8 +6,10 @@ import (
 	"sync"
 )
 
-// DefaultFeedSize is how many changes a Memory store keeps per tenant by default.
-const DefaultFeedSize = 65536
+// DefaultFeedSize is how many changes a Memory store keeps per tenant by default. The
+// feed is live heap the garbage collector marks on every cycle, so it is kept small: a
+// reader further behind gets ErrTruncated and starts over.
+const DefaultFeedSize = 4096
 
 var _ Store = (*Memory)(nil)
 
@@ -39,6 +41,8 @@ type tenant struct {
 	refsTo map[string]map[*memColl]struct{}
 	seq    uint64
 	feed   feed
+	// tx is the tenant's one write in progress, reused: writes are serialised.
+	tx memTx
 }
 
 type memColl struct {
@@ -46,8 +50,11 @@ type memColl struct {
 	byID map[string]*record
 	// nextSeq numbers the collection's records by creation.
 	nextSeq uint64
-	order   []slot // by seq; a deleted record leaves a hole (rec nil) until compaction
-	live    int
+	// slab is where new records are allocated, a block at a time, so that a scan reads
+	// records that lie side by side in memory.
+	slab  []record
+	order []slot // by seq; a deleted record leaves a hole (rec nil) until compaction
+	live  int
 }
 
 // slot keeps its seq when its record is deleted, so order stays searchable by seq.
@@ -103,7 +110,8 @@ func (m *Memory) Write(tenant string, fn func(Tx) error) (err error) {
 	t := m.tenant(tenant, true)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	tx := &memTx{view: view{t}, startSeq: t.seq}
+	tx := &t.tx
+	tx.begin(t)
 	done := false
 	defer func() {
 		if !done {
@@ -119,6 +127,7 @@ func (m *Memory) Write(tenant string, fn func(Tx) error) (err error) {
 	for _, c := range tx.changes {
 		t.feed.add(c)
 	}
+	tx.end()
 	return nil
 }
 
@@ -257,20 +266,81 @@ func (emptyView) Refs(Coll, uint64, func(Ref) bool)    {}
 func (emptyView) Seq() uint64                          { return 0 }
 
 // memTx is a write in progress: every change is applied at once and recorded in undo,
-// which rollback replays backwards.
+// which rollback replays backwards. Each tenant reuses one memTx, with its slices.
 type memTx struct {
 	view
 	startSeq uint64
-	undo     []func()
+	undo     []undoEntry
 	changes  []Change
 }
 
-func (tx *memTx) rollback() {
-	for i := len(tx.undo) - 1; i >= 0; i-- {
-		tx.undo[i]()
+// undoEntry is what rollback does to take back one step of a write.
+type undoEntry struct {
+	kind undoKind
+	mc   *memColl
+	r    *record
+	old  Entity // undoReplace: the entity as it was
+	key  string // undoEnsure, undoDrop: the owner's entityKey; undoLink, undoUnlink: the target's
+}
+
+type undoKind uint8
+
+const (
+	undoPut     undoKind = iota + 1 // a record was added to mc
+	undoTake                        // a record was removed from mc
+	undoReplace                     // r.e was replaced
+	undoEnsure                      // mc was created (under owner key)
+	undoDrop                        // mc was removed
+	undoLink                        // mc was added to refsTo[key]
+	undoUnlink                      // mc was removed from refsTo[key]
+)
+
+func (tx *memTx) begin(t *tenant) {
+	tx.view, tx.startSeq = view{t}, t.seq
+}
+
+// end forgets the write, keeping the slices' room for the next one.
+func (tx *memTx) end() {
+	clear(tx.undo)
+	clear(tx.changes)
+	tx.undo, tx.changes = tx.undo[:0], tx.changes[:0]
+	if cap(tx.undo) > 1024 {
+		tx.undo = nil
 	}
-	tx.undo, tx.changes = nil, nil
-	tx.t.seq = tx.startSeq
+	if cap(tx.changes) > 1024 {
+		tx.changes = nil
+	}
+}
+
+func (tx *memTx) rollback() {
+	t := tx.t
+	for i := len(tx.undo) - 1; i >= 0; i-- {
+		u := &tx.undo[i]
+		switch u.kind {
+		case undoPut:
+			u.mc.remove(u.r)
+		case undoTake:
+			u.mc.restore(u.r)
+		case undoReplace:
+			u.r.e = u.old
+		case undoEnsure:
+			delete(t.colls, u.mc.c.p.enc)
+			if u.key != "" {
+				removeFrom(t.children, u.key, u.mc)
+			}
+		case undoDrop:
+			t.colls[u.mc.c.p.enc] = u.mc
+			if u.key != "" {
+				addTo(t.children, u.key, u.mc)
+			}
+		case undoLink:
+			removeFrom(t.refsTo, u.key, u.mc)
+		case undoUnlink:
+			addTo(t.refsTo, u.key, u.mc)
+		}
+	}
+	t.seq = tx.startSeq
+	tx.end()
 }
 
 func (tx *memTx) next() uint64 {
@@ -303,12 +373,7 @@ func (tx *memTx) ensure(c Coll) *memColl {
 		owner = entityKey(parent, key)
 		addTo(t.children, owner, mc)
 	}
-	tx.undo = append(tx.undo, func() {
-		delete(t.colls, c.p.enc)
-		if owner != "" {
-			removeFrom(t.children, owner, mc)
-		}
-	})
+	tx.undo = append(tx.undo, undoEntry{kind: undoEnsure, mc: mc, key: owner})
 	return mc
 }
 
@@ -321,12 +386,7 @@ func (tx *memTx) drop(mc *memColl) {
 		owner = entityKey(parent, key)
 		removeFrom(t.children, owner, mc)
 	}
-	tx.undo = append(tx.undo, func() {
-		t.colls[mc.c.p.enc] = mc
-		if owner != "" {
-			addTo(t.children, owner, mc)
-		}
-	})
+	tx.undo = append(tx.undo, undoEntry{kind: undoDrop, mc: mc, key: owner})
 }
 
 func addTo(m map[string]map[*memColl]struct{}, k string, mc *memColl) {
@@ -353,13 +413,13 @@ func (tx *memTx) put(mc *memColl, r *record) {
 	mc.byID[r.e.ID] = r
 	mc.order = append(mc.order, slot{seq: r.e.Seq, rec: r})
 	mc.live++
-	tx.undo = append(tx.undo, func() { mc.remove(r) })
+	tx.undo = append(tx.undo, undoEntry{kind: undoPut, mc: mc, r: r})
 }
 
 // take removes a record from mc.
 func (tx *memTx) take(mc *memColl, r *record) {
 	mc.remove(r)
-	tx.undo = append(tx.undo, func() { mc.restore(r) })
+	tx.undo = append(tx.undo, undoEntry{kind: undoTake, mc: mc, r: r})
 }
 
 func (mc *memColl) remove(r *record) {
@@ -369,6 +429,20 @@ func (mc *memColl) remove(r *record) {
 	if mc.live < len(mc.order)/2 {
 		mc.compact()
 	}
+}
+
+// slabSize is how many records newRecord allocates at once.
+const slabSize = 64
+
+// newRecord returns a new record holding r, from the collection's slab.
+func (mc *memColl) newRecord(r record) *record {
+	if len(mc.slab) == 0 {
+		mc.slab = make([]record, slabSize)
+	}
+	p := &mc.slab[0]
+	mc.slab = mc.slab[1:]
+	*p = r
+	return p
 }
 
 // restore puts a removed record back at its place in order.
@@ -421,7 +495,7 @@ func (tx *memTx) Insert(c Coll, e Entity) (Entity, error) {
 	seq := tx.next()
 	mc.nextSeq++
 	e.Seq, e.Version = mc.nextSeq, seq
-	tx.put(mc, &record{e: e})
+	tx.put(mc, mc.newRecord(record{e: e}))
 	tx.record(Change{Seq: seq, Kind: Created, Coll: c, ID: e.ID, Type: e.Type})
 	return e, nil
 }
@@ -439,7 +513,7 @@ func (tx *memTx) Replace(c Coll, e Entity, changed []string) (Entity, error) {
 	seq := tx.next()
 	e.Seq, e.Version = old.Seq, seq
 	r.e = e
-	tx.undo = append(tx.undo, func() { r.e = old })
+	tx.undo = append(tx.undo, undoEntry{kind: undoReplace, r: r, old: old})
 	tx.record(Change{Seq: seq, Kind: Updated, Coll: c, ID: e.ID, Type: e.Type, Props: changed})
 	return e, nil
 }
@@ -502,11 +576,11 @@ func (tx *memTx) Link(c Coll, target Coll, id string) (Ref, error) {
 	mc := tx.ensure(c)
 	seq := tx.next()
 	mc.nextSeq++
-	r := &record{e: Entity{ID: id, Seq: mc.nextSeq, Version: seq}, target: target}
+	r := mc.newRecord(record{e: Entity{ID: id, Seq: mc.nextSeq, Version: seq}, target: target})
 	tx.put(mc, r)
 	tk := entityKey(target, id)
 	addTo(tx.t.refsTo, tk, mc)
-	tx.undo = append(tx.undo, func() { removeFrom(tx.t.refsTo, tk, mc) })
+	tx.undo = append(tx.undo, undoEntry{kind: undoLink, mc: mc, key: tk})
 	tx.ownerChanged(c, seq)
 	return Ref{Target: target, ID: id, Seq: r.e.Seq}, nil
 }
@@ -552,7 +626,7 @@ func (tx *memTx) unlinkRecord(mc *memColl, r *record, notify bool) {
 	tx.take(mc, r)
 	tk := entityKey(r.target, r.e.ID)
 	removeFrom(tx.t.refsTo, tk, mc)
-	tx.undo = append(tx.undo, func() { addTo(tx.t.refsTo, tk, mc) })
+	tx.undo = append(tx.undo, undoEntry{kind: undoUnlink, mc: mc, key: tk})
 	if notify {
 		tx.ownerChanged(mc.c, tx.next())
 	}
