@@ -7,11 +7,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/graph-emulator/graph-emulator/emulator"
 	"github.com/graph-emulator/graph-emulator/emulator/behavior"
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
@@ -96,4 +98,28 @@ func TestOperationRegistry(t *testing.T) {
 	}
 	mustStatus(t, srv.Do("POST", "/v1.0/users/nobody/checkMemberGroups", `{"groupIds":[]}`), http.StatusNotFound)
 	mustStatus(t, srv.Do("POST", "/v1.0/users/u/checkMemberGroups", `not json`), http.StatusBadRequest)
+}
+
+// TestRequestInfo: the middleware puts one RequestInfo in the request's context, seen by
+// everything behind it (here an operation): the request-id it answers with, the
+// client's client-request-id, the tenant and the time the request arrived.
+func TestRequestInfo(t *testing.T) {
+	t.Parallel()
+	var got emulator.RequestInfo
+	srv := newDirectory(t, emulator.WithClock(func() time.Time { return goldenClock }),
+		emulator.WithOperation("d.checkMemberGroups", func(ctx context.Context, _ *behavior.OpCall) (*behavior.OpResult, error) {
+			if ri := emulator.Info(ctx); ri != nil {
+				got = *ri
+			}
+			return &behavior.OpResult{Status: http.StatusNoContent}, nil
+		}))
+	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u"}`), http.StatusCreated)
+	r := mustStatus(t, srv.Do("POST", "/v1.0/users/u/checkMemberGroups", `{}`, "client-request-id", "mine"), http.StatusNoContent)
+	if got.ID == "" || got.ID != r.Header.Get("request-id") || got.ClientID != "mine" ||
+		got.Tenant != store.DefaultTenant || !got.Start.Equal(goldenClock) {
+		t.Errorf("RequestInfo %+v; response request-id %q", got, r.Header.Get("request-id"))
+	}
+	if emulator.Info(context.Background()) != nil {
+		t.Errorf("Info outside a request is not nil")
+	}
 }
