@@ -32,6 +32,10 @@ func (s *Server) get(rq *request) (*response, error) {
 		if err := s.requireEntity(rq, v, r); err != nil {
 			return nil, err
 		}
+		if err := checkPreconditions(rq, r); err != nil {
+			return nil, err
+		}
+		etag := s.etagFor(rq.schema, entityType(rq.schema, r), r.entity)
 		if q.Select == nil && len(q.Expand) == 0 {
 			return s.entityResponse(rq, r, http.StatusOK, r.entity), nil
 		}
@@ -44,8 +48,8 @@ func (s *Server) get(rq *request) (*response, error) {
 		}
 		*scratch = body
 		ctx := odata.ContextURL(rq.base, rq.version, entityContext(r)+odata.SelectContext(q.Select), true)
-		*rq.buf = odata.AppendEntity((*rq.buf)[:0], ctx, r.entity.Type, body)
-		return &response{status: http.StatusOK, body: *rq.buf}, nil
+		*rq.buf = odata.AppendEntityTagged((*rq.buf)[:0], ctx, r.entity.Type, etag, body)
+		return &response{status: http.StatusOK, body: *rq.buf, etag: etag}, nil
 	})
 }
 
@@ -53,8 +57,9 @@ func (s *Server) get(rq *request) (*response, error) {
 // reference are described by their own entity set.
 func (s *Server) entityResponse(rq *request, r *resource, status int, e store.Entity) *response {
 	ctx := odata.ContextURL(rq.base, rq.version, entityContext(r), true)
-	*rq.buf = odata.AppendEntity((*rq.buf)[:0], ctx, e.Type, e.Body)
-	return &response{status: status, body: *rq.buf}
+	etag := s.etagFor(rq.schema, rq.schema.EntityType(e.Type), e)
+	*rq.buf = odata.AppendEntityTagged((*rq.buf)[:0], ctx, e.Type, etag, e.Body)
+	return &response{status: status, body: *rq.buf, etag: etag}
 }
 
 // entityContext is the @odata.context resource of r's entity (before "/$entity").
@@ -262,6 +267,9 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 	if err := s.requireEntity(rq, tx, r); err != nil {
 		return nil, err
 	}
+	if err := checkPreconditions(rq, r); err != nil {
+		return nil, err
+	}
 	typ := u.typ
 	if st := entityType(rq.schema, r); st != typ {
 		return nil, &otherType{st}
@@ -302,9 +310,9 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 	}
 	switch {
 	case prefersMinimal(rq.r.Header):
-		return &response{status: http.StatusNoContent, applied: "return=minimal"}, nil
+		return &response{status: http.StatusNoContent, applied: "return=minimal", etag: s.etagFor(rq.schema, typ, e)}, nil
 	case prof != nil && prof.UpdateStatus == http.StatusNoContent && !prefersRepresentation(rq.r.Header):
-		return &response{status: http.StatusNoContent}, nil
+		return &response{status: http.StatusNoContent, etag: s.etagFor(rq.schema, typ, e)}, nil
 	}
 	return s.entityResponse(rq, r, http.StatusOK, e), nil
 }
@@ -321,6 +329,9 @@ func (s *Server) remove(rq *request) (*response, error) {
 			return nil, odata.ErrMethodNotAllowed("GET, PATCH")
 		}
 		if err := s.requireEntity(rq, tx, r); err != nil {
+			return nil, err
+		}
+		if err := checkPreconditions(rq, r); err != nil {
 			return nil, err
 		}
 		if err := tx.Delete(r.entityColl, r.entity.ID); err != nil {

@@ -533,7 +533,7 @@ func TestPutReplaces(t *testing.T) {
 		t.Fatalf("PUT: %s", put)
 	}
 	want := `{"@odata.context":"` + srv.URL + `/v1.0/$metadata#office365ServicesUserCounts/$entity",` +
-		`"@odata.type":"#microsoft.graph.office365ServicesUserCounts","id":"` + id + `","exchangeActive":1,"reportPeriod":"D7"}`
+		`"@odata.type":"#microsoft.graph.office365ServicesUserCounts","@odata.etag":"W/\"2\"","id":"` + id + `","exchangeActive":1,"reportPeriod":"D7"}`
 	for _, resp := range []*emulatortest.Response{put, srv.Do("GET", seedSetPath+"/"+id, "")} {
 		if string(resp.Body) != want {
 			t.Errorf("after PUT\n got %s\nwant %s", resp.Body, want)

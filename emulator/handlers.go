@@ -26,6 +26,7 @@ type request struct {
 	buf     *[]byte   // pooled buffer for the response body
 	bodyBuf *[]byte   // pooled buffer for the request body (taken by readBody), never the response's
 	resp    *response // what the op of a read or write answered
+	pre     preconditions
 }
 
 // tenant is the tenant whose state the request reads and writes.
@@ -36,6 +37,7 @@ type response struct {
 	status   int
 	body     []byte // JSON; nil for no body
 	location string
+	etag     string // the ETag header
 	applied  string // Preference-Applied
 	// contentType overrides the JSON Content-Type (text/plain for $count and $value).
 	contentType string
@@ -52,6 +54,12 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 	defer s.release(rq)
 	resp, err := s.handle(rq)
 	if err != nil {
+		var nm *errNotModified
+		if errors.As(err, &nm) {
+			w.Header()["ETag"] = []string{nm.etag}
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 		s.writeError(w, r, err)
 		return
 	}
@@ -69,12 +77,16 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
+	pre, err := readPreconditions(r.Header)
+	if err != nil {
+		return nil, err
+	}
 	info := Info(r.Context())
 	if info == nil { // served without the middleware (never through ServeHTTP)
 		info = &RequestInfo{Tenant: store.DefaultTenant}
 	}
 	return &request{r: r, info: info, version: version, schema: schema, path: path,
-		base: baseURL(r, s.cfg.trustProxy), buf: s.getBuf()}, nil
+		base: baseURL(r, s.cfg.trustProxy), buf: s.getBuf(), pre: pre}, nil
 }
 
 // release returns a request's buffers once its response is written.
@@ -93,6 +105,9 @@ func (s *Server) writeResponse(w http.ResponseWriter, resp *response) {
 	}
 	if resp.applied != "" {
 		h["Preference-Applied"] = []string{resp.applied}
+	}
+	if resp.etag != "" {
+		h["ETag"] = []string{resp.etag}
 	}
 	if resp.body == nil {
 		w.WriteHeader(resp.status)

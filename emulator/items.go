@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
@@ -26,6 +27,7 @@ func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collec
 		Context: odata.ContextURL(rq.base, rq.version, r.context+odata.SelectContext(cq.Select), false),
 		Count:   res.total, Counted: cq.count, NextLink: res.nextLink})
 	setType := r.declared.QualifiedName()
+	setTagged := s.behavior.ETags(rq.schema, r.declared)
 	kn := keyName(r.typ)
 	for _, m := range res.items {
 		typ := ""
@@ -34,7 +36,11 @@ func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collec
 		if m.e.Type != setType || r.nav != nil && !r.nav.ContainsTarget {
 			typ = m.e.Type
 		}
-		it := item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand}
+		tagged := setTagged
+		if m.e.Type != setType {
+			tagged = s.tagged(rq.schema, m.e.Type)
+		}
+		it := item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand, etag: tagged}
 		if err := w.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, it) }); err != nil {
 			return nil, err
 		}
@@ -55,6 +61,13 @@ type item struct {
 	expand  []odata.ExpandItem
 	// depth is the $expand nesting level of the item.
 	depth int
+	// etag asks for @odata.etag (see behavior.ETags).
+	etag bool
+}
+
+// tagged reports whether entities of the type named typeName carry @odata.etag.
+func (s *Server) tagged(schema *entities.Schema, typeName string) bool {
+	return s.behavior.ETags(schema, schema.EntityType(typeName))
 }
 
 // appendItem appends one entity of a response: its properties ($select applied, the key
@@ -80,8 +93,12 @@ func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]b
 		*scratch = tmp
 		body = tmp
 	}
-	if typeName == "" {
+	etag := ""
+	if it.etag && m.e.Version != 0 {
+		etag = odata.FormatETag(m.e.Version)
+	}
+	if typeName == "" && etag == "" {
 		return append(dst, body...), nil
 	}
-	return odata.AppendEntity(dst, "", typeName, body), nil
+	return odata.AppendEntityTagged(dst, "", typeName, etag, body), nil
 }

@@ -201,7 +201,7 @@ func TestQueryOptions(t *testing.T) {
 		{name: "$select", path: "/v1.0/users?$select=displayName,mail&$top=1", status: 200,
 			members: map[string]string{"value.0": `{"id":"` + userID(1) + `","displayName":"Adele Vance","mail":"AdeleV@contoso.com"}`}},
 		{name: "$select keeps the key off the directory", path: u1 + "/messages?$select=subject&$top=1", status: 200,
-			members: map[string]string{"value.0": `{"id":"m1","subject":"Welcome"}`}},
+			members: map[string]string{"value.0": `{"@odata.etag":"W/\"20\"","id":"m1","subject":"Welcome"}`}},
 		{name: "$search", path: "/v1.0/users?$search=%22displayName:al%22", headers: []string{"ConsistencyLevel", "eventual"}, status: 200, ids: users(2, 4, 6, 8)},
 		{name: "$search needs ConsistencyLevel", path: "/v1.0/users?$search=%22displayName:al%22", status: 400, code: "Request_UnsupportedQuery",
 			msg: "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'"},
@@ -372,7 +372,7 @@ func TestQueryExpand(t *testing.T) {
 	}{
 		{name: "contained with nested options", path: "/v1.0/users/" + u1 + "?$select=id&$expand=messages($select=subject;$filter=isRead%20eq%20false;$orderby=subject%20desc;$top=1;$count=true)",
 			members: map[string]string{"@this": `{"@odata.context":"` + srv.URL + `/v1.0/$metadata#users(id)/$entity","@odata.type":"#microsoft.graph.user","id":"` + u1 +
-				`","messages@odata.count":2,"messages":[{"id":"m3","subject":"Re: Welcome"}]}`}},
+				`","messages@odata.count":2,"messages":[{"@odata.etag":"W/\"22\"","id":"m3","subject":"Re: Welcome"}]}`}},
 		{name: "references on a collection", path: "/v1.0/groups?$select=displayName&$expand=members($select=id)",
 			members: map[string]string{
 				"value.0": `{"id":"` + groupID(1) + `","displayName":"Sales and Marketing","members":[{"@odata.type":"#microsoft.graph.user","id":"` + userID(2) + `"},{"@odata.type":"#microsoft.graph.user","id":"` + userID(7) +
@@ -389,11 +389,11 @@ func TestQueryExpand(t *testing.T) {
 		{name: "single-valued $ref", path: "/v1.0/users/" + userID(2) + "?$select=id&$expand=manager/$ref",
 			members: map[string]string{"manager": `{"@odata.id":"` + srv.URL + `/v1.0/users/` + userID(9) + `"}`}},
 		{name: "nested $expand", path: "/v1.0/users/" + u1 + "?$select=id&$expand=messages($select=id;$filter=id%20eq%20'm1';$expand=attachments($select=name))",
-			members: map[string]string{"messages": `[{"id":"m1","attachments":[{"id":"a1","name":"report.pdf"}]}]`}},
+			members: map[string]string{"messages": `[{"@odata.etag":"W/\"20\"","id":"m1","attachments":[{"@odata.etag":"W/\"23\"","id":"a1","name":"report.pdf"}]}]`}},
 		{name: "two properties", path: "/v1.0/users/" + u1 + "?$select=id&$expand=manager($select=id),messages($select=id;$top=1)",
-			members: map[string]string{"manager.id": `"` + userID(9) + `"`, "messages": `[{"id":"m1"}]`}},
+			members: map[string]string{"manager.id": `"` + userID(9) + `"`, "messages": `[{"@odata.etag":"W/\"20\"","id":"m1"}]`}},
 		{name: "without $", path: "/v1.0/users/" + u1 + "?select=id&expand=messages(select=id;top=1)",
-			members: map[string]string{"messages": `[{"id":"m1"}]`}},
+			members: map[string]string{"messages": `[{"@odata.etag":"W/\"20\"","id":"m1"}]`}},
 		{name: "empty collection", path: "/v1.0/users/" + userID(2) + "?$select=id&$expand=messages",
 			members: map[string]string{"messages": `[]`}},
 	}

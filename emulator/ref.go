@@ -44,6 +44,11 @@ func (s *Server) ref(rq *request) (*response, error) {
 		}
 	}
 	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
+		if rq.pre.present {
+			if err := rq.pre.check(m, r.owner, true); err != nil {
+				return nil, err
+			}
+		}
 		switch {
 		case !r.single && m == http.MethodPost, r.single && r.id == "" && m == http.MethodPut:
 			return s.addRef(rq, tx, r, target, m == http.MethodPut)

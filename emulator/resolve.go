@@ -46,6 +46,9 @@ type resource struct {
 	singleton, virtual bool
 	// keyed marks an entity addressed by a key segment.
 	keyed bool
+	// owner is the entity whose navigation property was followed last (zero before
+	// any): a $ref request changes it, and its preconditions are checked against it.
+	owner store.Entity
 }
 
 // resolve walks the path's segments through the view, checking that every entity on the
@@ -109,7 +112,7 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 // followNav moves r from its entity to the navigation property nav.
 func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities.NavigationProperty) {
 	parent := entityPath(r)
-	r.nav = nav
+	r.nav, r.owner = nav, r.entity
 	r.declared, r.typ = nav.Target(), nav.Target()
 	r.single, r.keyed, r.id, r.found, r.singleton, r.virtual = !nav.IsCollection(), false, "", false, false, false
 	r.context, r.canonical = parent+"/"+nav.Name, parent+"/"+nav.Name

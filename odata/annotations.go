@@ -15,6 +15,12 @@ func ContextURL(base, version, resource string, entity bool) string {
 // AppendEntity appends an entity response body: @odata.context, @odata.type (when
 // typeName is not empty, as "#namespace.name"), then the members of body, a JSON object.
 func AppendEntity(dst []byte, context, typeName string, body []byte) []byte {
+	return AppendEntityTagged(dst, context, typeName, "", body)
+}
+
+// AppendEntityTagged is AppendEntity with @odata.etag after @odata.type, when etag is
+// not empty.
+func AppendEntityTagged(dst []byte, context, typeName, etag string, body []byte) []byte {
 	dst = append(dst, '{')
 	if context != "" {
 		dst = append(dst, `"@odata.context":`...)
@@ -25,6 +31,11 @@ func AppendEntity(dst []byte, context, typeName string, body []byte) []byte {
 		dst = append(dst, `"@odata.type":"#`...)
 		dst = append(dst, typeName...)
 		dst = append(dst, `",`...)
+	}
+	if etag != "" {
+		dst = append(dst, `"@odata.etag":`...)
+		dst = AppendString(dst, etag)
+		dst = append(dst, ',')
 	}
 	return appendMembers(dst, body)
 }

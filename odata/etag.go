@@ -116,3 +116,10 @@ func ErrInvalidETags(value string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "BadRequest",
 		Message: fmt.Sprintf("The entity tag list '%s' is not valid: send \"*\" or entity tags such as W/\"1\", separated by commas.", value)}
 }
+
+// ErrPreconditionFailed is Graph's answer to an If-Match that does not match the
+// entity's current tag, or an If-None-Match that does, on a write.
+func ErrPreconditionFailed() *Error {
+	return &Error{Status: http.StatusPreconditionFailed, Code: "resourceModified",
+		Message: "ETag does not match current item's value"}
+}

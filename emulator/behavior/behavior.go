@@ -82,3 +82,13 @@ func isA(schema *entities.Schema, t *entities.StructuredType, name string) bool 
 	at := schema.EntityType(name)
 	return at != nil && t.IsA(at)
 }
+
+// directoryObject is the base type of Entra ID's directory objects.
+const directoryObject = "microsoft.graph.directoryObject"
+
+// ETags reports whether Graph annotates entities of type t with @odata.etag and an
+// ETag header: Outlook, Planner and most other entities carry one; directory objects
+// (users, groups, applications, …) do not. Preconditions are honoured on every entity.
+func (b *Behavior) ETags(schema *entities.Schema, t *entities.StructuredType) bool {
+	return t != nil && !isA(schema, t, directoryObject)
+}
