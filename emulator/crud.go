@@ -3,6 +3,7 @@ package emulator
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/tidwall/gjson"
 
@@ -133,7 +134,7 @@ func (s *Server) create(rq *request) (*response, error) {
 				return nil, err
 			}
 		}
-		if err := checkUnique(tx, r, prof, id, stored); err != nil {
+		if err := checkUnique(tx, r, p.Type, prof, id, stored); err != nil {
 			return nil, err
 		}
 		e, err := tx.Insert(r.coll, store.Entity{ID: id, Type: p.Type.QualifiedName(), Body: stored})
@@ -265,6 +266,9 @@ func (e *otherType) Error() string { return "entity stored as " + e.t.QualifiedN
 // applyUpdate writes a checked update inside tx.
 func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUpdate) (*response, error) {
 	if err := s.requireEntity(rq, tx, r); err != nil {
+		if r.altKey != "" && isNotFound(err) && prefers(rq.r.Header, "create-if-missing") {
+			return s.upsert(rq, tx, r, u)
+		}
 		return nil, err
 	}
 	if err := checkPreconditions(rq, r); err != nil {
@@ -297,7 +301,7 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 			return nil, err
 		}
 	}
-	if err := checkUnique(tx, r, prof, cur.ID, next); err != nil {
+	if err := checkUnique(tx, r, typ, prof, cur.ID, next); err != nil {
 		return nil, err
 	}
 	e, err := tx.Replace(r.entityColl, store.Entity{ID: cur.ID, Type: cur.Type, Body: next}, u.changed)
@@ -315,6 +319,77 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 		return &response{status: http.StatusNoContent, etag: s.etagFor(rq.schema, typ, e)}, nil
 	}
 	return s.entityResponse(rq, r, http.StatusOK, e), nil
+}
+
+// upsert creates the entity a PATCH or PUT addresses by an alternate key when none has
+// it and the request says Prefer: create-if-missing, as Graph does for
+// applications(uniqueName='…'): the new entity takes the key's value from the URL, a
+// new id, and what Graph sets on create; the answer is 201 with the entity.
+func (s *Server) upsert(rq *request, tx store.Tx, r *resource, u *pendingUpdate) (*response, error) {
+	if err := rq.pre.check(rq.r.Method, store.Entity{}, false); err != nil {
+		return nil, err
+	}
+	typ := u.typ
+	if typ.Abstract {
+		return nil, payloadError(&entities.TypeMismatchError{Claimed: typ.QualifiedName(), Expected: typ.QualifiedName()})
+	}
+	kn := keyName(typ)
+	id := s.cfg.newID()
+	fields := u.p.Fields
+	if f := u.p.Field(kn); f != nil {
+		if id = gjson.Parse(f.Raw).String(); id == "" {
+			return nil, odata.ErrKeyChange(kn)
+		}
+	}
+	if f := u.p.Field(r.altKey); f != nil {
+		if gjson.Parse(f.Raw).String() != r.altValue {
+			return nil, odata.ErrKeyChange(r.altKey)
+		}
+	} else {
+		// Fields are in schema order (see renderBody): the key's value takes its place.
+		_, i := typ.Property(r.altKey)
+		alt := entities.Field{Name: r.altKey, Raw: string(odata.AppendString(nil, r.altValue)), Index: i}
+		at := len(fields)
+		for j, f := range fields {
+			if f.Index < 0 || f.Index > i {
+				at = j
+				break
+			}
+		}
+		fields = slices.Insert(slices.Clone(fields), at, alt)
+	}
+	stored := renderBody(kn, id, fields)
+	prof := s.profile(r)
+	if prof != nil && prof.OnCreate != nil {
+		var err error
+		if stored, err = prof.OnCreate(s.call(rq, tx, typ), stored); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkUnique(tx, r, typ, prof, id, stored); err != nil {
+		return nil, err
+	}
+	e, err := tx.Insert(r.coll, store.Entity{ID: id, Type: typ.QualifiedName(), Body: stored})
+	if errors.Is(err, store.ErrExists) {
+		return nil, odata.ErrKeyConflict(kn, id)
+	}
+	if err != nil {
+		return nil, storeError(err, id)
+	}
+	r.id, r.entity, r.entityColl, r.found, r.altKey = id, e, r.coll, true, ""
+	if err := s.applyBinds(rq, tx, r, u.binds); err != nil {
+		return nil, err
+	}
+	resp := s.entityResponse(rq, r, http.StatusCreated, e)
+	resp.location = rq.base + "/" + rq.version + "/" + entityPath(r)
+	resp.applied = "create-if-missing"
+	return resp, nil
+}
+
+// isNotFound reports whether err is Graph's 404 for a missing entity.
+func isNotFound(err error) bool {
+	var ge *odata.Error
+	return errors.As(err, &ge) && ge.Status == http.StatusNotFound
 }
 
 // remove answers DELETE of one entity; the store removes what it contains and every
@@ -351,7 +426,8 @@ func (s *Server) profile(r *resource) *behavior.Profile {
 
 // call is what a behaviour hook sees of a request.
 func (s *Server) call(rq *request, v store.View, t *entities.StructuredType) *behavior.Call {
-	return &behavior.Call{Schema: rq.schema, Type: t, Tenant: rq.tenant(), View: v, Now: s.cfg.now, NewID: s.cfg.newID}
+	return &behavior.Call{Schema: rq.schema, Type: t, Tenant: rq.tenant(), View: v, Now: s.cfg.now, NewID: s.cfg.newID,
+		Merge: func(body []byte, fields []entities.Field) []byte { return mergeBody(t, keyName(t), body, fields) }}
 }
 
 func payloadError(err error) error {

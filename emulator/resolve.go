@@ -46,6 +46,9 @@ type resource struct {
 	singleton, virtual bool
 	// keyed marks an entity addressed by a key segment.
 	keyed bool
+	// altKey, for an entity addressed by an alternate key (applications(appId='…')),
+	// is that key's property, and altValue the value the path gave it.
+	altKey, altValue string
 	// owner is the entity whose navigation property was followed last (zero before
 	// any): a $ref request changes it, and its preconditions are checked against it.
 	owner store.Entity
@@ -71,7 +74,16 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 			}
 		case odata.SegKey:
 			r.single, r.keyed, r.id, r.found = true, true, seg.Key, false
+			r.altKey, r.altValue = seg.KeyProperty, ""
+			if r.altKey != "" {
+				r.altValue = seg.Key
+			}
 			if err := s.lookup(rq, v, r); err != nil {
+				if r.altKey != "" && i == len(segs)-1 && isNotFound(err) {
+					// The handler decides: an upsert creates it, others answer 404
+					// (requireEntity).
+					continue
+				}
 				return nil, err
 			}
 		case odata.SegNavigation:
@@ -101,7 +113,7 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 			return r, nil
 		}
 	}
-	if r.single && !r.found && r.id != "" && !r.singleton {
+	if r.single && !r.found && r.id != "" && !r.singleton && r.altKey == "" {
 		if err := s.lookup(rq, v, r); err != nil {
 			return nil, err
 		}
@@ -197,12 +209,27 @@ func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 		}
 		r.entity, err = v.Get(ref.Target, ref.ID)
 		r.entityColl = ref.Target
+	case r.altKey != "":
+		var ok bool
+		if r.entity, r.entityColl, ok = findBy(v, r, r.altKey, r.altValue); !ok {
+			err = store.ErrNotFound
+		}
 	default:
 		err = store.ErrNotFound
 		for _, c := range r.sources {
 			if r.entity, err = v.Get(c, r.id); err == nil {
 				r.entityColl = c
 				break
+			}
+		}
+		if err != nil && r.keyed {
+			// Graph also resolves some keys by another property: a user by its
+			// userPrincipalName where an id is expected.
+			if prop := s.behavior.KeyAlias(rq.schema, r.typ); prop != "" {
+				var ok bool
+				if r.entity, r.entityColl, ok = findBy(v, r, prop, r.id); ok {
+					err = nil
+				}
 			}
 		}
 	}

@@ -32,7 +32,7 @@ import (
 //	operation imports: count, then name, kind, operation, entity set
 const (
 	compactMagic   = "graph-emulator/schema"
-	compactVersion = 1
+	compactVersion = 2
 )
 
 // encodeCompact writes the compact form of s. Only what an unresolved schema holds is
@@ -84,6 +84,7 @@ func encodeCompact(s *Schema) []byte {
 		e.flag(t.Open)
 		e.str(t.BaseType)
 		e.strs(t.Key)
+		e.strs(t.AlternateKeys)
 		e.num(uint64(len(t.Properties)))
 		for _, p := range t.Properties {
 			e.str(p.Name)
@@ -261,6 +262,7 @@ func decodeCompact(data []byte) (*Schema, error) {
 		t.Open = d.flag()
 		t.BaseType = d.str()
 		t.Key = d.strs()
+		t.AlternateKeys = d.strs()
 		np := d.count()
 		if np > len(props) {
 			return nil, errCompact

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -79,6 +80,8 @@ type csdlLoader struct {
 type csdlNote struct {
 	Type, Prop string
 	required   bool // Required; otherwise ReadOnly
+	// altKey: Prop is an alternate key of Type (required is then unused).
+	altKey bool
 }
 
 // csdlRef is a type name the document refers to, checked once the document is read so
@@ -716,6 +719,11 @@ func (l *csdlLoader) annotation(se xml.StartElement, typ, prop string) error {
 			break
 		}
 		return l.requiredProperties(typ)
+	case coreVocabulary + ".AlternateKeys":
+		if prop != "" {
+			break
+		}
+		return l.alternateKeys(typ)
 	}
 	return l.skip()
 }
@@ -788,6 +796,41 @@ func (l *csdlLoader) requiredProperties(typ string) error {
 	return nil
 }
 
+// alternateKeys reads the body of an AlternateKeys annotation on the type typ and notes
+// each alternate key made of one property (records of AlternateKey whose Key holds one
+// PropertyRef); keys of several properties are not addressable by the emulator.
+func (l *csdlLoader) alternateKeys(typ string) error {
+	var paths []string // the property paths of the AlternateKey record being read
+	inKey := 0         // depth of the AlternateKey record, 0 outside
+	for depth := 1; depth > 0; {
+		tok, err := l.next()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch {
+			case t.Name.Local == "Record" && inKey == 0:
+				inKey, paths = depth, paths[:0]
+			case t.Name.Local == "PropertyValue" && inKey > 0 && l.attr(t, "Property") == "Name":
+				if v, ok := l.attrOK(t, "PropertyPath"); ok {
+					paths = append(paths, v)
+				}
+			}
+		case xml.EndElement:
+			if depth == inKey {
+				if len(paths) == 1 && paths[0] != "" && !strings.Contains(paths[0], "/") {
+					l.notes = append(l.notes, csdlNote{Type: typ, Prop: paths[0], altKey: true})
+				}
+				inKey = 0
+			}
+			depth--
+		}
+	}
+	return nil
+}
+
 // finish canonicalises type names, applies annotations, checks references and resolves.
 func (l *csdlLoader) finish() (*Schema, error) {
 	s := l.s
@@ -832,6 +875,12 @@ func (l *csdlLoader) finish() (*Schema, error) {
 	for _, n := range l.notes {
 		t := s.structured[s.canonical(n.Type)]
 		if t == nil {
+			continue
+		}
+		if n.altKey {
+			if !slices.Contains(t.AlternateKeys, n.Prop) {
+				t.AlternateKeys = append(t.AlternateKeys, n.Prop)
+			}
 			continue
 		}
 		for _, p := range t.Properties {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -804,4 +805,43 @@ func FuzzLoadCSDL(f *testing.F) {
 			t.Fatalf("second load differs: %v", err)
 		}
 	})
+}
+
+func TestLoadCSDLAlternateKeys(t *testing.T) {
+	t.Parallel()
+	altKey := func(props ...string) string {
+		var refs strings.Builder
+		for _, p := range props {
+			refs.WriteString(`<Record Type="Org.OData.Core.V1.PropertyRef"><PropertyValue Property="Alias" String="` + p +
+				`"/><PropertyValue Property="Name" PropertyPath="` + p + `"/></Record>`)
+		}
+		return `<Record Type="Org.OData.Core.V1.AlternateKey"><PropertyValue Property="Key"><Collection>` + refs.String() +
+			`</Collection></PropertyValue></Record>`
+	}
+	doc := csdlDoc(`<EntityType Name="app"><Key><PropertyRef Name="id"/></Key>` +
+		`<Property Name="id" Type="Edm.String"/><Property Name="appId" Type="Edm.String"/><Property Name="uniqueName" Type="Edm.String"/>` +
+		`<Property Name="a" Type="Edm.String"/><Property Name="b" Type="Edm.String"/>` +
+		`<Annotation Term="Org.OData.Core.V1.AlternateKeys"><Collection>` + altKey("appId") + altKey("a", "b") + altKey("uniqueName") +
+		`</Collection></Annotation></EntityType>` +
+		`<EntityType Name="special" BaseType="ns.app"/>` +
+		`<EntityType Name="other"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.String"/><Property Name="upn" Type="Edm.String"/></EntityType>` +
+		`<Annotations Target="ns.other"><Annotation Term="Org.OData.Core.V1.AlternateKeys"><Collection>` + altKey("upn") +
+		`</Collection></Annotation></Annotations>`)
+	s, err := entities.LoadCSDL(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := s.EntityType("ns.app")
+	if got := app.AlternateKeys; !slices.Equal(got, []string{"appId", "uniqueName"}) {
+		t.Errorf("app alternate keys %q, want appId and uniqueName (a composite key is left out)", got)
+	}
+	if p := s.EntityType("ns.special").AlternateKey("APPID"); p == nil || p.Name != "appId" {
+		t.Errorf("derived type's alternate key appId: %v", p)
+	}
+	if p := app.AlternateKey("a"); p != nil {
+		t.Errorf("a property of a composite alternate key is an alternate key: %v", p)
+	}
+	if got := s.EntityType("ns.other").AlternateKeys; !slices.Equal(got, []string{"upn"}) {
+		t.Errorf("alternate keys through an Annotations element %q, want upn", got)
+	}
 }

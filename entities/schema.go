@@ -79,6 +79,10 @@ type StructuredType struct {
 	Open bool
 	// Key lists the key property names declared on this type (entity types; inherited when empty).
 	Key []string
+	// AlternateKeys names the properties that are alternate keys of this type (the
+	// single-property keys of an Org.OData.Core.V1.AlternateKeys annotation), in schema
+	// order; derived types inherit them.
+	AlternateKeys []string
 	// Properties lists the properties this type declares, in schema order.
 	Properties []*Property
 	// NavigationProperties lists the navigation properties this type declares.
@@ -95,6 +99,20 @@ type StructuredType struct {
 	derived   []*StructuredType
 	// foldMembers is the schema's folded member names (see PropertyFold).
 	foldMembers map[string][]string
+}
+
+// AlternateKey returns the property that the alternate key named name (ignoring
+// case) stands for, declared on t or a base type, or nil.
+func (t *StructuredType) AlternateKey(name string) *Property {
+	for at := t; at != nil; at = at.base {
+		for _, k := range at.AlternateKeys {
+			if strings.EqualFold(k, name) {
+				p, _ := t.Property(k)
+				return p
+			}
+		}
+	}
+	return nil
 }
 
 // QualifiedName returns namespace.name, e.g. "microsoft.graph.user".

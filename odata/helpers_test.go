@@ -16,7 +16,7 @@ func newTestSchema(tb testing.TB) *entities.Schema {
 		{Name: "part", Kind: entities.KindComplex, Properties: []*entities.Property{
 			{Name: "size", Type: "Edm.Int32"},
 		}},
-		{Name: "widget", Kind: entities.KindEntity, Key: []string{"id"}, Properties: []*entities.Property{
+		{Name: "widget", Kind: entities.KindEntity, Key: []string{"id"}, AlternateKeys: []string{"serial"}, Properties: []*entities.Property{
 			{Name: "id", Type: "Edm.String", NotNull: true},
 			{Name: "name", Type: "Edm.String", Required: true},
 			{Name: "count", Type: "Edm.Int64"},

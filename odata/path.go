@@ -59,6 +59,9 @@ type Segment struct {
 	Name string
 	// Key is the unescaped key of a SegKey.
 	Key string
+	// KeyProperty, for a SegKey given as an alternate key (set(appId='…')), is the
+	// property the key value is matched against; empty for the entity's key.
+	KeyProperty string
 	// Set, Singleton, Nav, Property and Operations are set for the segment kinds they name.
 	Set        *entities.EntitySet
 	Singleton  *entities.Singleton
@@ -317,14 +320,44 @@ func (p *Path) keySegment(key string) error {
 	return nil
 }
 
-// key appends a key segment from the text inside parentheses.
+// key appends a key segment from the text inside parentheses: a key literal, or
+// name=literal naming the key property or one of the type's alternate keys
+// (applications(appId='…')).
 func (p *Path) key(args, seg string) error {
+	t := p.Last().Type
+	prop := ""
+	if name, lit, ok := cutKeyName(args); ok {
+		if key := t.KeyProperty(); key == nil || !strings.EqualFold(name, key.Name) {
+			ak := t.AlternateKey(name)
+			if ak == nil {
+				return ErrSegmentNotFound(seg)
+			}
+			prop = ak.Name
+		}
+		args = lit
+	}
 	k, ok := parseKeyLiteral(args)
 	if !ok {
 		return ErrSegmentNotFound(seg)
 	}
-	p.Segments = append(p.Segments, Segment{Kind: SegKey, Key: k, Type: p.Last().Type})
+	p.Segments = append(p.Segments, Segment{Kind: SegKey, Key: k, KeyProperty: prop, Type: t})
 	return nil
+}
+
+// cutKeyName splits a named key "name=literal" into its name and literal; ok is false
+// for a bare key literal.
+func cutKeyName(args string) (name, lit string, ok bool) {
+	eq := strings.IndexByte(args, '=')
+	if eq <= 0 || strings.IndexByte(args[:eq], '\'') >= 0 {
+		return "", "", false
+	}
+	name = args[:eq]
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return "", "", false
+		}
+	}
+	return name, args[eq+1:], true
 }
 
 // operation appends an operation segment named name (the canonical spelling); a

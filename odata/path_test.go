@@ -70,7 +70,6 @@ func TestParsePath(t *testing.T) {
 		{name: "text after the parenthesis", escaped: "widgets('abc')x", errSeg: "widgets('abc')x"},
 		{name: "two key predicates", escaped: "widgets('a')('b')", errSeg: "widgets('a')('b')"},
 		{name: "nested parentheses", escaped: "widgets((abc))", errSeg: "widgets((abc))"},
-		{name: "named key", escaped: "widgets(id='abc')", errSeg: "widgets(id='abc')"},
 		{name: "composite key", escaped: "widgets(a,b)", errSeg: "widgets(a,b)"},
 		{name: "no set name", escaped: "('abc')", errSeg: "('abc')"},
 		{name: "unencoded slash in a quoted key", escaped: "widgets('a/b')", errSeg: "widgets('a"},
@@ -418,6 +417,46 @@ func TestParsePathGraphIgnoresCase(t *testing.T) {
 				t.Fatalf("ParsePath(%q) = kind %d, names %q; want kind %d, %q", tt.escaped, p.Kind, names, tt.kind, tt.names)
 			}
 			checkCanonical(t, s, p)
+		})
+	}
+}
+
+func TestParsePathAlternateKeys(t *testing.T) {
+	t.Parallel()
+	s := newTestSchema(t)
+	tests := []struct {
+		name, escaped, key, prop string
+		errSeg                   string
+	}{
+		{name: "alternate key", escaped: "widgets(serial='s-1')", key: "s-1", prop: "serial"},
+		{name: "alternate key ignores case", escaped: "widgets(SERIAL='s-1')", key: "s-1", prop: "serial"},
+		{name: "alternate key, encoded", escaped: "widgets(serial=%27a%2Fb%27)", key: "a/b", prop: "serial"},
+		{name: "the key by name", escaped: "widgets(id='abc')", key: "abc"},
+		{name: "then a property", escaped: "widgets(serial='s')/name", key: "s", prop: "serial"},
+		{name: "not an alternate key", escaped: "widgets(name='x')", errSeg: "widgets(name='x')"},
+		{name: "unknown name", escaped: "widgets(nope='x')", errSeg: "widgets(nope='x')"},
+		{name: "two keys", escaped: "widgets(serial='a',id='b')", errSeg: "widgets(serial='a',id='b')"},
+		{name: "empty value", escaped: "widgets(serial='')", errSeg: "widgets(serial='')"},
+		{name: "no value", escaped: "widgets(serial=)", errSeg: "widgets(serial=)"},
+		{name: "not a name", escaped: "widgets(se-rial='x')", errSeg: "widgets(se-rial='x')"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := odata.ParsePath(s, tc.escaped)
+			if tc.errSeg != "" {
+				var ge *odata.Error
+				if !errors.As(err, &ge) || ge.Status != http.StatusBadRequest || !strings.Contains(ge.Message, "'"+tc.errSeg+"'") {
+					t.Fatalf("error %v, want a 400 naming %q", err, tc.errSeg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			seg := p.Segments[1]
+			if seg.Kind != odata.SegKey || seg.Key != tc.key || seg.KeyProperty != tc.prop {
+				t.Errorf("key segment %+v, want key %q property %q", seg, tc.key, tc.prop)
+			}
 		})
 	}
 }

@@ -92,3 +92,13 @@ const directoryObject = "microsoft.graph.directoryObject"
 func (b *Behavior) ETags(schema *entities.Schema, t *entities.StructuredType) bool {
 	return t != nil && !isA(schema, t, directoryObject)
 }
+
+// KeyAlias names the property Graph also matches a key against when no entity of type
+// t has that key: a user's userPrincipalName (GET /users/{id | userPrincipalName}).
+// It returns "" for types addressed by their key alone.
+func (b *Behavior) KeyAlias(schema *entities.Schema, t *entities.StructuredType) string {
+	if t != nil && isA(schema, t, "microsoft.graph.user") {
+		return "userPrincipalName"
+	}
+	return ""
+}

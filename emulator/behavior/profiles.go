@@ -36,6 +36,16 @@ type Call struct {
 	View   store.View
 	Now    func() time.Time
 	NewID  func() string
+	// Merge returns body (an entity of Type as stored) with fields (in schema order)
+	// set, each in its schema position.
+	Merge func(body []byte, fields []entities.Field) []byte
+}
+
+// Set returns body (an entity of c.Type as stored) with the property name set to the
+// JSON value raw, in its schema position.
+func (c *Call) Set(body []byte, name, raw string) []byte {
+	_, i := c.Type.Property(name)
+	return c.Merge(body, []entities.Field{{Name: name, Raw: raw, Index: i}})
 }
 
 // Profile returns the profile of the entity set named set, or nil.
@@ -43,4 +53,6 @@ func (b *Behavior) Profile(set string) *Profile { return b.profiles[set] }
 
 // registerProfiles fills the per-set profiles. Graph's profiles arrive with the data
 // under entities/ that describes them; until then every set behaves as generic OData.
-func registerProfiles(b *Behavior) {}
+func registerProfiles(b *Behavior) {
+	b.profiles["applications"] = applicationProfile()
+}
