@@ -110,3 +110,20 @@ func TestUpsert(t *testing.T) {
 		t.Errorf("%s applications, want 3", n)
 	}
 }
+
+// TestApplicationKeepsAppID checks that the server-set appId survives a PATCH that
+// names another and a PUT that leaves it out.
+func TestApplicationKeepsAppID(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	app := mustStatus(t, srv.Do("POST", "/v1.0/applications", `{"displayName":"A","notes":"n"}`), 201)
+	id, appID := field(app, "id"), field(app, "appId")
+	put := mustStatus(t, srv.Do("PUT", "/v1.0/applications/"+id, `{"displayName":"B"}`), 200)
+	if field(put, "appId") != appID || field(put, "notes") != "" || field(put, "displayName") != "B" {
+		t.Errorf("after PUT: %s", put.Body)
+	}
+	patched := mustStatus(t, srv.Do("PATCH", "/v1.0/applications/"+id, `{"appId":"00000000-0000-0000-0000-000000000001"}`), 200)
+	if field(patched, "appId") != appID {
+		t.Errorf("after PATCH of appId: %s", patched.Body)
+	}
+}
