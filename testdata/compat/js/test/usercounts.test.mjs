@@ -193,6 +193,29 @@ describe("@microsoft/microsoft-graph-client against graph-emulator", () => {
     );
   });
 
+  test("If-Match guards a patch: the current tag passes, a stale one is a 412 GraphError", async (t) => {
+    const { client } = await setup(t);
+    const created = await client.api(set).post(sample());
+    const entity = `${set}/${created.id}`;
+    const read = await client.api(entity).responseType(ResponseType.RAW).get();
+    const tag = read.headers.get("etag");
+    assert.match(tag, /^W\/"\d+"$/);
+    assert.equal((await read.json())["@odata.etag"], tag);
+    const patched = await client.api(entity).header("If-Match", tag).patch({ teamsActive: 1 });
+    assert.equal(patched.teamsActive, 1);
+    await assert.rejects(
+      client.api(entity).header("If-Match", tag).patch({ teamsActive: 2 }),
+      (err) => {
+        assertGraphError(err, 412, "resourceModified", "ETag does not match current item's value");
+        return true;
+      },
+    );
+    assert.equal((await client.api(entity).get()).teamsActive, 1);
+    const now = patched["@odata.etag"];
+    const cached = await client.api(entity).header("If-None-Match", now).responseType(ResponseType.RAW).get();
+    assert.equal(cached.status, 304);
+  });
+
   test("delete answers 204 and the entity is gone", async (t) => {
     const { client } = await setup(t);
     const created = await client.api(set).post(sample());
