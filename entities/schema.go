@@ -173,6 +173,20 @@ func (e *EnumType) HasMember(name string) bool {
 	return ok
 }
 
+// MemberFold returns the member whose name equals name ignoring case, in the schema's
+// spelling, as Graph matches enumeration values in request bodies ("Low" is low).
+func (e *EnumType) MemberFold(name string) (string, bool) {
+	if _, ok := e.members[name]; ok {
+		return name, true
+	}
+	for _, m := range e.Members {
+		if strings.EqualFold(m, name) {
+			return m, true
+		}
+	}
+	return "", false
+}
+
 // EntitySet is a collection of entities of one type, addressable at /{version}/{Name}.
 type EntitySet struct {
 	Name string

@@ -3,8 +3,10 @@ package entities
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -131,7 +133,8 @@ func (s *Schema) ReadPayload(expected *StructuredType, body []byte, opts ReadOpt
 	if !gjson.ValidBytes(body) || !utf8.Valid(body) {
 		return nil, &SyntaxError{}
 	}
-	root := gjson.Parse(string(body))
+	src := string(body)
+	root := gjson.Parse(src)
 	if !root.IsObject() {
 		return nil, &NotObjectError{Kind: jsonKindName(root)}
 	}
@@ -156,12 +159,28 @@ func (s *Schema) ReadPayload(expected *StructuredType, body []byte, opts ReadOpt
 	if err != nil {
 		return nil, err
 	}
+	if len(r.respell) > 0 {
+		// Enumeration values sent in another case are kept in the schema's spelling.
+		sort.Slice(r.respell, func(i, j int) bool { return r.respell[i].at < r.respell[j].at })
+		for i := range fields {
+			fields[i].Raw = respelled(fields[i].Raw, offset(src, fields[i].Raw), r.respell)
+		}
+	}
 	return &Payload{Type: typ, TypeClaimed: claimed, Fields: fields}, nil
 }
 
 type reader struct {
 	schema *Schema
 	opts   ReadOptions
+	// respell lists the enumeration values sent in another case than the schema's:
+	// their byte ranges in the body and the schema's spelling.
+	respell []respelling
+}
+
+// respelling replaces body[at:at+n] (a JSON string) by the JSON string of member.
+type respelling struct {
+	at, n  int
+	member string
 }
 
 // object validates obj against t. With collect > 0 it returns the top-level fields in
@@ -288,8 +307,12 @@ func (r *reader) value(owner *StructuredType, p *Property, ref TypeRef, v gjson.
 		if v.Type != gjson.String {
 			return bad("expected a string")
 		}
-		if !enumValid(ref.Enum, v.Str) {
+		member, ok := enumMember(ref.Enum, v.Str)
+		if !ok {
 			return bad("not a member of " + ref.Enum.qualified)
+		}
+		if member != v.Str {
+			r.respell = append(r.respell, respelling{at: v.Index, n: len(v.Raw), member: member})
 		}
 		return nil
 	}
@@ -322,16 +345,56 @@ func (r *reader) value(owner *StructuredType, p *Property, ref TypeRef, v gjson.
 	return nil
 }
 
-func enumValid(e *EnumType, s string) bool {
+// enumMember returns s in the schema's spelling: a member of e matched ignoring case
+// or, for a flags enumeration, a comma-separated list of them.
+func enumMember(e *EnumType, s string) (string, bool) {
 	if !e.Flags {
-		return e.HasMember(s)
+		return e.MemberFold(s)
 	}
-	for _, part := range strings.Split(s, ",") {
-		if !e.HasMember(strings.TrimSpace(part)) {
-			return false
+	parts := strings.Split(s, ",")
+	changed := false
+	for i, part := range parts {
+		part = strings.TrimSpace(part)
+		m, ok := e.MemberFold(part)
+		if !ok {
+			return "", false
 		}
+		changed = changed || m != part
+		parts[i] = m
 	}
-	return true
+	if !changed {
+		return s, true
+	}
+	return strings.Join(parts, ","), true
+}
+
+// offset is the position of sub in s, sub being a substring of s (a gjson Raw of a
+// value parsed from s).
+func offset(s, sub string) int {
+	return int(uintptr(unsafe.Pointer(unsafe.StringData(sub))) - uintptr(unsafe.Pointer(unsafe.StringData(s))))
+}
+
+// respelled returns raw, the JSON text at offset at of the body, with the respellings
+// that fall inside it applied (rs is in body order).
+func respelled(raw string, at int, rs []respelling) string {
+	var b []byte
+	last := 0
+	for _, x := range rs {
+		if x.at < at || x.at+x.n > at+len(raw) {
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(raw)+8)
+		}
+		b = append(b, raw[last:x.at-at]...)
+		// Member names are identifiers: nothing in them needs escaping.
+		b = append(append(append(b, '"'), x.member...), '"')
+		last = x.at - at + x.n
+	}
+	if b == nil {
+		return raw
+	}
+	return string(append(b, raw[last:]...))
 }
 
 // bitset marks property indexes; types with up to 64 properties need no allocation.

@@ -469,7 +469,8 @@ func TestReadPayloadLexical(t *testing.T) {
 		{"dec", `123456.789`, true, true},
 		{"dec", `-0.5e-3`, true, true},
 		{"color", `"red"`, true, true},
-		{"color", `"Red"`, false, false},
+		{"color", `"Red"`, true, true},
+		{"perms", `"Read, WRITE"`, true, true},
 		{"color", `"purple"`, false, false},
 		{"color", `"red,green"`, false, false},
 		{"color", `""`, false, false},
@@ -611,5 +612,34 @@ func TestIsPayloadError(t *testing.T) {
 				t.Fatalf("IsPayloadError(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestReadPayloadEnumsIgnoreCase checks that enumeration values are matched ignoring
+// case, as Graph matches them, and kept in the schema's spelling, wherever they are:
+// top level, in collections, in complex values, in flags.
+func TestReadPayloadEnumsIgnoreCase(t *testing.T) {
+	t.Parallel()
+	s := newTestSchema(t)
+	item := mustType(t, s, "t.item")
+	for _, opts := range []entities.ReadOptions{{}, {Strict: true}, {Partial: true}} {
+		p, err := s.ReadPayload(item, []byte(`  {"color":"RED","colors":["Blue","red","GREEN"],"perms":"Read, WRITE","s":"RED"}`), opts)
+		if err != nil {
+			t.Fatalf("%+v: %v", opts, err)
+		}
+		want := map[string]string{"color": `"red"`, "colors": `["blue","red","green"]`, "perms": `"read,write"`, "s": `"RED"`}
+		for name, raw := range want {
+			if f := p.Field(name); f == nil || f.Raw != raw {
+				t.Errorf("%+v: %s = %v, want %s", opts, name, f, raw)
+			}
+		}
+	}
+	// Values in the schema's spelling are kept as sent, spaces included.
+	p, err := s.ReadPayload(item, []byte(`{"perms":"read, write"}`), entities.ReadOptions{})
+	if err != nil || p.Field("perms").Raw != `"read, write"` {
+		t.Errorf("perms: %v %v", p, err)
+	}
+	if _, err := s.ReadPayload(item, []byte(`{"color":"reed"}`), entities.ReadOptions{}); err == nil {
+		t.Error("a non-member passed")
 	}
 }
