@@ -27,6 +27,7 @@ func FuzzReadPayload(f *testing.F) {
 		`{"p64":1,"p65":2,"p0":3}`,
 		`[1,2]`,
 		`{"nums":[1,null,"x"],"perms":"read, write"}`,
+		` {"color":"RED","colors":["Blue","red"],"perms":"Read, WRITE"}`,
 	} {
 		for typ := range byte(len(fuzzTypes)) {
 			f.Add([]byte(seed), typ, typ%2 == 0, typ%3 == 0)
