@@ -25,17 +25,18 @@ const DefaultPageSize = 100
 type Option func(*config) error
 
 type config struct {
-	schemas      map[string]*entities.Schema
-	strict       bool
-	maxBodyBytes int64
-	pageSize     int
-	logger       *slog.Logger
-	now          func() time.Time
-	newID        func() string
-	newRequestID func() string
-	store        store.Store
-	trustProxy   bool // see WithTrustProxy
-	singletons   map[string]string
+	schemas        map[string]*entities.Schema
+	strict         bool
+	lenientQueries bool
+	maxBodyBytes   int64
+	pageSize       int
+	logger         *slog.Logger
+	now            func() time.Time
+	newID          func() string
+	newRequestID   func() string
+	store          store.Store
+	trustProxy     bool // see WithTrustProxy
+	singletons     map[string]string
 	// profiles and operations add to the behaviour's (see WithProfile, WithOperation).
 	profiles   map[string]*behavior.Profile
 	operations map[string]behavior.Operation
@@ -65,6 +66,14 @@ func WithSchema(version string, schema *entities.Schema) Option {
 // bodies. Default: false (only property names and JSON kinds are checked).
 func WithStrict(strict bool) Option {
 	return func(c *config) error { c.strict = strict; return nil }
+}
+
+// WithLenientQueries answers on directory objects (see WithAdvancedQueryTypes) the
+// queries Graph answers only with ConsistencyLevel: eventual and $count=true: ne, not,
+// endswith, $filter with $orderby, the /$count segment. $search still needs the header.
+// Default: false (Graph's rules apply).
+func WithLenientQueries(lenient bool) Option {
+	return func(c *config) error { c.lenientQueries = lenient; return nil }
 }
 
 // WithMaxBodyBytes limits request bodies (after decompression) to n bytes; larger ones
@@ -174,9 +183,9 @@ const DefaultAdvancedQueryType = behavior.DefaultAdvancedQueryType
 // WithAdvancedQueryTypes names, by qualified type name, the entity types that follow
 // Graph's advanced-query rules for directory objects; each applies to its derived types
 // too. On collections of these types $search needs the header ConsistencyLevel:
-// eventual, and under WithStrict so do ne, not, endswith, a collection's $count in
-// $filter, $filter with $orderby (those with $count=true as well), the /$count segment
-// and $count=true (ignored without the header, as Graph does); $select returns only
+// eventual, and (unless WithLenientQueries) so do ne, not, endswith, a collection's
+// $count in $filter, $filter with $orderby (those with $count=true as well), the /$count
+// segment and $count=true (ignored without the header, as Graph does); $select returns only
 // the selected properties (others also get their key). Names the schema lacks are
 // ignored. Default: DefaultAdvancedQueryType; no names means no type.
 func WithAdvancedQueryTypes(names ...string) Option {

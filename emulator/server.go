@@ -65,7 +65,7 @@ func New(opts ...Option) (*Server, error) {
 	s := &Server{
 		cfg:   cfg,
 		store: cfg.store,
-		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict,
+		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict, LenientQueries: cfg.lenientQueries,
 			Profiles: cfg.profiles, Operations: cfg.operations}),
 		indexes: map[*entities.Schema]*schemaIndex{},
 	}

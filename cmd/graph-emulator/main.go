@@ -48,6 +48,7 @@ func main() {
 type options struct {
 	addr            string
 	strict          bool
+	lenientQueries  bool
 	maxBodyBytes    int64
 	pageSize        int
 	logLevel        slog.Level
@@ -96,7 +97,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("graph-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var((*addrValue)(&o.addr), "addr", "`host:port` to listen on; port 0 picks a free port")
-	fs.BoolVar(&o.strict, "strict", o.strict, "also check Edm lexical forms, read-only and required properties in request bodies, and apply Graph's advanced-query rules (ConsistencyLevel: eventual) to directory objects")
+	fs.BoolVar(&o.strict, "strict", o.strict, "also check Edm lexical forms, read-only and required properties in request bodies")
+	fs.BoolVar(&o.lenientQueries, "lenient-queries", o.lenientQueries, "answer on directory objects the queries Graph answers only with ConsistencyLevel: eventual and $count=true (ne, not, endswith, $filter with $orderby, /$count); $search still needs the header")
 	fs.Var(positive[int64]{&o.maxBodyBytes}, "max-body-bytes", "largest request body accepted, in `bytes`, after decompression")
 	fs.Var(positive[int]{&o.pageSize}, "page-size", "`number` of entities in one page of a collection before @odata.nextLink")
 	fs.TextVar(&o.logLevel, "log-level", o.logLevel, "log `level`: debug (logs every request), info, warn or error")
@@ -335,6 +337,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	srv, err := emulator.New(append(schemaOpts,
 		emulator.WithStrict(o.strict),
+		emulator.WithLenientQueries(o.lenientQueries),
 		emulator.WithMaxBodyBytes(o.maxBodyBytes),
 		emulator.WithPageSize(o.pageSize),
 		emulator.WithLogger(logger),

@@ -48,6 +48,8 @@ func flagCases() map[string]flagCase {
 			want: func(o *options) { o.addr = "127.0.0.1:0" }},
 		"strict": {value: "true", other: "false", bad: []string{"maybe"},
 			want: func(o *options) { o.strict = true }},
+		"lenient-queries": {value: "true", other: "false", bad: []string{"maybe"},
+			want: func(o *options) { o.lenientQueries = true }},
 		"max-body-bytes": {value: "1024", other: "2048", bad: []string{"0", "-1", "lots", "99999999999999999999"},
 			want: func(o *options) { o.maxBodyBytes = 1024 }},
 		"page-size": {value: "7", other: "9", bad: []string{"0", "-3", "seven", "1.5"},

@@ -15,6 +15,9 @@ type Config struct {
 	AdvancedQueryTypes []string
 	// Strict applies the rules Graph enforces that the emulator relaxes by default.
 	Strict bool
+	// LenientQueries answers, on the advanced-query types, the queries Graph answers
+	// only with ConsistencyLevel: eventual (see QueryRules).
+	LenientQueries bool
 	// Profiles and Operations add to (or replace) the built-in profiles, by entity set
 	// name, and operations, by qualified name.
 	Profiles   map[string]*Profile

@@ -37,11 +37,11 @@ func (b *Behavior) Advanced(schema *entities.Schema, t *entities.StructuredType)
 // QueryRules applies Graph's advanced-query rules to a query on a collection and
 // reports whether @odata.count is to be written.
 //
-// On the advanced-query types, $search needs ConsistencyLevel: eventual in every mode,
-// as Graph's answer is an error, not different data. Under Strict: the /$count segment
-// needs the header; ne, not, endswith, a collection's $count in $filter, and $filter with
-// $orderby need the header and $count=true (or the /$count segment); $count=true without
-// the header is ignored, as Graph does. Otherwise the emulator answers them all.
+// On the advanced-query types, as Graph: $search needs ConsistencyLevel: eventual; the
+// /$count segment needs the header; ne, not, endswith, a collection's $count in $filter,
+// and $filter with $orderby need the header and $count=true (or the /$count segment);
+// $count=true without the header is ignored. With LenientQueries the emulator answers
+// all but $search without the header ($search's answer is an error, not other data).
 func (b *Behavior) QueryRules(c QueryCall) (count bool, err error) {
 	q := c.Query
 	if !b.Advanced(c.Schema, c.Type) {
@@ -50,7 +50,7 @@ func (b *Behavior) QueryRules(c QueryCall) (count bool, err error) {
 	if q.Search != nil && !c.Eventual {
 		return false, errSearchNeedsEventual()
 	}
-	if !b.cfg.Strict {
+	if b.cfg.LenientQueries {
 		return q.Count, nil
 	}
 	if c.Segment && !c.Eventual {
