@@ -125,7 +125,6 @@ func seedGraphDirectory(t testing.TB, srv *emulatortest.Server) {
 	}
 }
 
-//
 // Its queries are lenient (WithLenientQueries): the tests that use it check what a query
 // answers; TestQueryAdvancedRules passes WithLenientQueries(false) to check Graph's rules.
 func newGraphDirectory(t testing.TB, opts ...emulator.Option) *emulatortest.Server {
