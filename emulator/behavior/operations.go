@@ -77,6 +77,12 @@ func notImplemented(_ context.Context, c *OpCall) (*OpResult, error) {
 		Message: "The emulator does not implement the operation '" + c.Name + "'."}
 }
 
+// graphNamespace is the namespace of Graph's operations.
+const graphNamespace = "microsoft.graph"
+
 // registerOperations fills the operation registry: each operation Graph's behaviour
 // needs is a file of its own that adds itself here.
-func registerOperations(b *Behavior) {}
+func registerOperations(b *Behavior) {
+	registerGetByIds(b)
+	registerValidateProperties(b)
+}
