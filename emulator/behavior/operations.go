@@ -83,6 +83,7 @@ const graphNamespace = "microsoft.graph"
 // registerOperations fills the operation registry: each operation Graph's behaviour
 // needs is a file of its own that adds itself here.
 func registerOperations(b *Behavior) {
+	registerReports(b)
 	registerGetByIds(b)
 	registerValidateProperties(b)
 }
