@@ -45,7 +45,7 @@ func TestOperationParameters(t *testing.T) {
 			msg: "One or more parameters of the operation 'getOffice365ServicesUserCounts' are missing", target: "period"},
 		{name: "no parentheses", method: "GET", path: servicesReport, status: 400, code: "BadRequest", target: "period"},
 		{name: "unknown", method: "GET", path: servicesReport + "(period='D7',colour='red')", status: 400, code: "BadRequest",
-			msg: "The parameter 'colour' in the request payload is not a valid parameter for the operation 'getOffice365ServicesUserCounts'.", target: "colour"},
+			msg: "The parameter 'colour' in the request URL is not a valid parameter for the operation 'getOffice365ServicesUserCounts'.", target: "colour"},
 		{name: "wrong literal", method: "GET", path: servicesReport + "(period=7)", status: 400, code: "BadRequest",
 			msg: "Invalid value specified for parameter 'period' of operation 'getOffice365ServicesUserCounts'. Cannot convert the literal '7' to the expected type 'Edm.String'.", target: "period"},
 		{name: "alias without value", method: "GET", path: servicesReport + "(period=@p)", status: 400, code: "BadRequest", target: "period"},

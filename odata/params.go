@@ -79,47 +79,54 @@ func (a *Args) add(name, value string) {
 
 // paramError is the error of a parameter that is missing, unknown or of the wrong type:
 // 400, its detail's target naming the parameter.
-func paramError(param, msg string) *Error {
+func paramError(param, msg, reason string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "BadRequest", Message: msg,
-		Details: []ErrorDetail{{Code: "InvalidParameter", Message: msg, Target: param}}}
+		Details: []ErrorDetail{{Code: "InvalidParameter", Message: reason, Target: param}}}
 }
 
-// ErrParamMissing answers a call without a value for a non-nullable parameter.
-func ErrParamMissing(op string, params ...string) *Error {
+// where names where an operation's parameters come from: a function's in the request
+// URL, an action's in its payload.
+func where(inURL bool) string {
+	if inURL {
+		return "request URL"
+	}
+	return "request payload"
+}
+
+// ErrParamMissing answers a call without a value for non-nullable parameters; inURL
+// tells a function's call from an action's.
+func ErrParamMissing(op string, inURL bool, params ...string) *Error {
 	return paramError(strings.Join(params, ","), fmt.Sprintf(
-		"One or more parameters of the operation '%s' are missing from the request payload. The missing parameters are: %s.",
-		op, strings.Join(params, ", ")))
+		"One or more parameters of the operation '%s' are missing from the %s. The missing parameters are: %s.",
+		op, where(inURL), strings.Join(params, ", ")), "The parameter is required.")
 }
 
 // ErrParamUnknown answers a parameter the operation does not declare.
-func ErrParamUnknown(op, param string) *Error {
+func ErrParamUnknown(op, param string, inURL bool) *Error {
 	return paramError(param, fmt.Sprintf(
-		"The parameter '%s' in the request payload is not a valid parameter for the operation '%s'.", param, op))
+		"The parameter '%s' in the %s is not a valid parameter for the operation '%s'.", param, where(inURL), op),
+		"The operation declares no such parameter.")
 }
 
 // ErrParamNull answers null for a non-nullable parameter.
 func ErrParamNull(op, param string) *Error {
 	return paramError(param, fmt.Sprintf(
-		"A null value was found for the parameter '%s' of the operation '%s'; the parameter is not nullable.", param, op))
+		"A null value was found for the parameter '%s' of the operation '%s'; the parameter is not nullable.", param, op),
+		"The parameter is not nullable.")
 }
 
 // ErrParamDuplicate answers a parameter given twice.
 func ErrParamDuplicate(op, param string) *Error {
 	return paramError(param, fmt.Sprintf(
-		"Multiple values were given for the parameter '%s' of the operation '%s'.", param, op))
+		"Multiple values were given for the parameter '%s' of the operation '%s'.", param, op),
+		"The parameter is given more than once.")
 }
 
 // ErrParamValue answers a parameter value that does not fit the parameter's type.
 func ErrParamValue(op, param, literal, typ string) *Error {
 	return paramError(param, fmt.Sprintf(
 		"Invalid value specified for parameter '%s' of operation '%s'. Cannot convert the literal '%s' to the expected type '%s'.",
-		param, op, shorten(literal), typ))
-}
-
-// ErrParamSyntax answers a function call whose parameter list cannot be read.
-func ErrParamSyntax(op string) error {
-	return &Error{Status: http.StatusBadRequest, Code: "BadRequest",
-		Message: fmt.Sprintf("The parameters of the function '%s' are not of the form name=value separated by commas.", op)}
+		param, op, shorten(literal), typ), "The value is not of the parameter's type.")
 }
 
 func shorten(s string) string {
@@ -231,7 +238,7 @@ func functionArgs(schema *entities.Schema, op *entities.Operation, params map[st
 	decl := declared(op)
 	for name := range params {
 		if findParam(decl, name) == nil {
-			return nil, ErrParamUnknown(op.Name, name)
+			return nil, ErrParamUnknown(op.Name, name, true)
 		}
 	}
 	var missing []string
@@ -260,7 +267,7 @@ func functionArgs(schema *entities.Schema, op *entities.Operation, params map[st
 		args.add(p.Name, v)
 	}
 	if len(missing) > 0 {
-		return nil, ErrParamMissing(op.Name, missing...)
+		return nil, ErrParamMissing(op.Name, true, missing...)
 	}
 	return args, nil
 }
@@ -458,7 +465,7 @@ func ActionArgs(schema *entities.Schema, op *entities.Operation, body []byte, op
 		}
 		p := findParam(decl, name)
 		if p == nil {
-			err = ErrParamUnknown(op.Name, name)
+			err = ErrParamUnknown(op.Name, name, false)
 			return false
 		}
 		if _, dup := given[p.Name]; dup {
@@ -491,7 +498,7 @@ func ActionArgs(schema *entities.Schema, op *entities.Operation, body []byte, op
 		args.add(p.Name, v)
 	}
 	if len(missing) > 0 {
-		return nil, ErrParamMissing(op.Name, missing...)
+		return nil, ErrParamMissing(op.Name, false, missing...)
 	}
 	return args, nil
 }

@@ -90,7 +90,7 @@ func TestFunctionArgs(t *testing.T) {
 		{name: "alias wrong type", segment: "report(period=@p)", query: "@p=7", target: "period", msg: "Invalid value specified for parameter 'period'"},
 		{name: "missing", segment: "report()", target: "period", msg: "One or more parameters of the operation 'report' are missing"},
 		{name: "no parens", segment: "report", target: "period", msg: "One or more parameters"},
-		{name: "unknown", segment: "report(period='D7',extra=1)", target: "extra", msg: "The parameter 'extra' in the request payload is not a valid parameter for the operation 'report'."},
+		{name: "unknown", segment: "report(period='D7',extra=1)", target: "extra", msg: "The parameter 'extra' in the request URL is not a valid parameter for the operation 'report'."},
 		{name: "unquoted string", segment: "report(period=D7)", target: "period", msg: "Invalid value specified for parameter 'period' of operation 'report'. Cannot convert the literal 'D7' to the expected type 'Edm.String'."},
 		{name: "bad date", segment: "report(date=2024-13-01)", target: "date"},
 		{name: "quoted date", segment: "report(date='2024-01-31')", target: "date"},
