@@ -155,7 +155,12 @@ func TestReportServicesUserCounts(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n"); len(lines) != 2 || !strings.Contains(lines[1], ",9,") {
 		t.Errorf("D30:\n%s", r.Body)
 	}
-	// A period the reports do not take is a 400; so is one of the wrong type.
+	// Quotes may come percent-encoded, as SDKs send them.
+	r = mustStatus(t, srv.Do("GET", servicesReport+"(period=%27D30%27)", ""), http.StatusOK)
+	if !strings.Contains(string(r.Body), ",9,") {
+		t.Errorf("encoded quotes:\n%s", r.Body)
+	}
+	// A period the reports do not take is a 400.
 	graphErr(t, srv.Do("GET", servicesReport+"(period='D8')", ""), http.StatusBadRequest, "BadRequest",
 		"Bad request received for report getOffice365ServicesUserCounts(): parameter D8 is not a valid period parameter.", "period")
 	// Sibling reports answer their doc's header row.

@@ -33,9 +33,6 @@ const ReportDownloadPath = "/_emulator/reports/"
 // reportLifetime is how long a download URL is valid.
 const reportLifetime = 5 * time.Minute
 
-// reportPeriods are the periods the reports take.
-var reportPeriods = [...]string{"D7", "D30", "D90", "D180"}
-
 // reportDateWindow is how far back a report's date parameter may go.
 const reportDateWindow = 30 * 24 * time.Hour
 
@@ -162,11 +159,11 @@ func (rb *reportBook) operation(r *report) Operation {
 	}
 }
 
+// validPeriod reports whether p is a period the reports take.
 func validPeriod(p string) bool {
-	for _, v := range reportPeriods {
-		if p == v {
-			return true
-		}
+	switch p {
+	case "D7", "D30", "D90", "D180":
+		return true
 	}
 	return false
 }
