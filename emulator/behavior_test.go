@@ -114,7 +114,7 @@ func TestRequestInfo(t *testing.T) {
 			return &behavior.OpResult{Status: http.StatusNoContent}, nil
 		}))
 	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u"}`), http.StatusCreated)
-	r := mustStatus(t, srv.Do("POST", "/v1.0/users/u/checkMemberGroups", `{}`, "client-request-id", "mine"), http.StatusNoContent)
+	r := mustStatus(t, srv.Do("POST", "/v1.0/users/u/checkMemberGroups", `{"groupIds":[]}`, "client-request-id", "mine"), http.StatusNoContent)
 	if got.ID == "" || got.ID != r.Header.Get("request-id") || got.ClientID != "mine" ||
 		got.Tenant != store.DefaultTenant || !got.Start.Equal(goldenClock) {
 		t.Errorf("RequestInfo %+v; response request-id %q", got, r.Header.Get("request-id"))

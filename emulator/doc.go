@@ -19,8 +19,10 @@
 // the result or the error (handlers.go), and the generic handlers, one file per
 // concern: entities (crud.go), collections and their pages (items.go, paging.go,
 // members.go, skiptoken.go, links.go), $expand (expand.go), $ref (ref.go), @odata.bind
-// (bind.go), properties (property.go), /$count (count.go), operations (operation.go),
-// $metadata (metadata.go), path resolution against the store (resolve.go).
+// (bind.go), properties (property.go), /$count (count.go), operations (operation.go:
+// method, parameters, binding, then the behaviour's registry), report downloads
+// (report.go: the URL a report function redirects to), $metadata (metadata.go), path
+// resolution against the store (resolve.go).
 //
 // What it does not own: Graph's own rules (emulator/behavior), state (emulator/store),
 // the protocol's parsing and JSON writing (odata), the schema (entities). No file of

@@ -53,7 +53,8 @@ func directorySchema(t testing.TB) *entities.Schema {
 	must(s.AddSingleton(&entities.Singleton{Name: "me", Type: "d.user"}))
 	must(s.AddSingleton(&entities.Singleton{Name: "org", Type: "d.organization"}))
 	must(s.AddOperation(&entities.Operation{Name: "checkMemberGroups", Kind: entities.Action, IsBound: true,
-		Parameters: []entities.Parameter{{Name: "bindingParameter", Type: "d.directoryObject"}}}))
+		Parameters: []entities.Parameter{{Name: "bindingParameter", Type: "d.directoryObject"},
+			{Name: "groupIds", Type: "Collection(Edm.String)"}}}))
 	must(s.Resolve())
 	return s
 }

@@ -123,6 +123,7 @@ func (s *Server) routes() http.Handler {
 	r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return s.matchMetadata(r) }).
 		HandlerFunc(s.serveMetadata).Name("metadata")
 	r.MatcherFunc(s.matchVersion).HandlerFunc(s.serveResource).Name("resource")
+	r.MatcherFunc(matchPrefix(behavior.ReportDownloadPath)).HandlerFunc(s.serveReport).Name("report-download")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v, _, ok := splitVersion(r.URL.EscapedPath()); ok && v != "" {
 			s.writeError(w, r, odata.ErrInvalidVersion(v))

@@ -6,6 +6,9 @@
 //   - resource paths (ParsePath): entity sets, singletons, keys in both forms,
 //     navigation, casts, $count, $ref, $value, bound and unbound operations, resolved
 //     ignoring case as Graph does, with each Segment named in the schema's spelling;
+//   - operation parameters (FunctionArgs, ActionArgs, ParamLiteral): a function's URL
+//     literals and aliases, an action's body, checked against the declared parameter
+//     types and normalized to JSON (Args);
 //   - query options (ParseQuery): $filter with its evaluator over stored JSON, $orderby,
 //     $select, $expand, $search, $top, $skip, $count;
 //   - annotations and the JSON writers of every response body: entities (AppendEntity),

@@ -477,8 +477,10 @@ func readQuoted(s string) (text, rest string, ok bool) {
 	return "", "", false
 }
 
-// parseParams reads function parameters "a='x',b=1" into name -> literal text (quoted
-// strings unquoted). Empty args is no parameters.
+// parseParams reads function parameters "a='x',b=1,c=[1,2]" into name -> literal text,
+// as written (quotes kept: ParamLiteral reads the literal against the parameter's type).
+// A value ends at the first comma outside quotes ('...' with doubled quotes, or "..."
+// inside JSON) and brackets. Empty args is no parameters.
 func parseParams(args string) (map[string]string, bool) {
 	params := map[string]string{}
 	for args != "" {
@@ -487,34 +489,73 @@ func parseParams(args string) (map[string]string, bool) {
 		if !ok || name == "" {
 			return nil, false
 		}
-		rest = strings.TrimLeft(rest, " ")
-		var val string
-		if strings.HasPrefix(rest, "'") {
-			val, rest, ok = readQuoted(rest)
-			if !ok {
-				return nil, false
-			}
-		} else {
-			i := strings.IndexByte(rest, ',')
-			if i < 0 {
-				i = len(rest)
-			}
-			val, rest = strings.TrimSpace(rest[:i]), rest[i:]
+		end, ok := literalEnd(rest)
+		if !ok {
+			return nil, false
 		}
-		if _, dup := params[name]; dup {
+		val := strings.TrimSpace(rest[:end])
+		if _, dup := params[name]; dup || val == "" {
 			return nil, false
 		}
 		params[name] = val
-		rest = strings.TrimLeft(rest, " ")
+		rest = rest[end:]
 		if rest == "" {
 			break
 		}
-		if rest[0] != ',' {
+		args = rest[1:] // after ','
+		if strings.TrimSpace(args) == "" {
 			return nil, false
 		}
-		args = rest[1:]
 	}
 	return params, true
+}
+
+// literalEnd returns the length of the literal at the start of s: up to the first comma
+// outside quotes and brackets, or the end; false when a quote or bracket is left open.
+func literalEnd(s string) (int, bool) {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\'':
+			j := i + 1
+			for ; j < len(s); j++ {
+				if s[j] == '\'' {
+					if j+1 < len(s) && s[j+1] == '\'' {
+						j++
+						continue
+					}
+					break
+				}
+			}
+			if j >= len(s) {
+				return 0, false
+			}
+			i = j
+		case '"':
+			j := i + 1
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' {
+					j++
+				}
+			}
+			if j >= len(s) {
+				return 0, false
+			}
+			i = j
+		case '[', '{', '(':
+			depth++
+		case ']', '}', ')':
+			depth--
+			if depth < 0 {
+				return 0, false
+			}
+		case ',':
+			if depth == 0 {
+				return i, true
+			}
+		}
+	}
+	return len(s), depth == 0
 }
 
 func unescape(s string) (string, error) {

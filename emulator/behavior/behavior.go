@@ -30,6 +30,7 @@ type Behavior struct {
 	cfg        Config
 	profiles   map[string]*Profile
 	operations map[string]Operation
+	reports    *reportBook
 }
 
 // New returns the behaviour of a server configured by cfg.
@@ -37,7 +38,7 @@ func New(cfg Config) *Behavior {
 	if cfg.AdvancedQueryTypes == nil {
 		cfg.AdvancedQueryTypes = []string{DefaultAdvancedQueryType}
 	}
-	b := &Behavior{cfg: cfg, profiles: map[string]*Profile{}, operations: map[string]Operation{}}
+	b := &Behavior{cfg: cfg, profiles: map[string]*Profile{}, operations: map[string]Operation{}, reports: newReportBook()}
 	registerProfiles(b)
 	registerOperations(b)
 	for set, p := range cfg.Profiles {

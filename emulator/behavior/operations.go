@@ -3,6 +3,8 @@ package behavior
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
@@ -11,20 +13,35 @@ import (
 
 // OpCall is one call of a bound or unbound operation.
 type OpCall struct {
-	// Name is the operation's qualified name ("microsoft.graph.delta").
-	Name      string
+	// Name is the operation's qualified name ("microsoft.graph.getByIds").
+	Name string
+	// Operation is the operation called: for an overloaded function, the overload its
+	// parameters fit.
 	Operation *entities.Operation
 	Schema    *entities.Schema
 	Tenant    string
+	// Version is the API version of the request ("v1.0"); Base its scheme://host as the
+	// client addressed the server, for absolute @odata.context and download URLs.
+	Version, Base string
+	// Now is the server's clock.
+	Now func() time.Time
 	// Binding is the entity the operation is bound to (its collection and key); zero
 	// for an unbound operation or one bound to a collection.
 	BindingColl store.Coll
 	Binding     store.Entity
-	// Params holds a function's parameters as written in the URL (name -> literal).
+	// Args are the parameters, checked against their declared types and normalized
+	// (see odata.Args): a function's from the URL, an action's from its body.
+	Args *odata.Args
+	// Params holds a function's parameters as written in the URL (name -> literal, quotes
+	// kept); Args is what operations read.
 	Params map[string]string
-	// Body is an action's JSON body (nil for a function).
+	// Query is the request's query string (system and custom options, aliases).
+	Query url.Values
+	// Body is an action's JSON body (nil for a function, or an action sent none).
 	Body []byte
-	// Tx is the write the call runs in.
+	// View reads the tenant's state: a read for a function, the write for an action.
+	View store.View
+	// Tx is the write an action runs in (nil for a function).
 	Tx store.Tx
 }
 
@@ -60,6 +77,13 @@ func notImplemented(_ context.Context, c *OpCall) (*OpResult, error) {
 		Message: "The emulator does not implement the operation '" + c.Name + "'."}
 }
 
+// graphNamespace is the namespace of Graph's operations.
+const graphNamespace = "microsoft.graph"
+
 // registerOperations fills the operation registry: each operation Graph's behaviour
 // needs is a file of its own that adds itself here.
-func registerOperations(b *Behavior) {}
+func registerOperations(b *Behavior) {
+	registerReports(b)
+	registerGetByIds(b)
+	registerValidateProperties(b)
+}
