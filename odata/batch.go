@@ -238,7 +238,8 @@ func decodeHeaders(st *BatchRequest, headers gjson.Result) error {
 }
 
 // decodeBody reads a step's body: a JSON value where the Content-Type is JSON (or a
-// non-string value), else a base64 string. A body needs a Content-Type.
+// non-string value), else a base64 string; a string is base64 too where the step names
+// a Content-Encoding (a gzip JSON body, say). A body needs a Content-Type.
 func decodeBody(data []byte, body gjson.Result, st *BatchRequest) {
 	st.HasBody = true
 	ct := st.Header.Get("Content-Type")
@@ -248,7 +249,9 @@ func decodeBody(data []byte, body gjson.Result, st *BatchRequest) {
 		}
 		return
 	}
-	if body.Type != gjson.String || isJSONType(ct) {
+	enc := strings.TrimSpace(st.Header.Get("Content-Encoding"))
+	encoded := enc != "" && !strings.EqualFold(enc, "identity")
+	if body.Type != gjson.String || isJSONType(ct) && !encoded {
 		st.Body = rawBytes(data, body)
 		return
 	}
