@@ -21,6 +21,7 @@ import (
 // step is answered exactly as the same request sent alone, with its own request-id.
 // Steps run in dependsOn order, independent ones side by side (at most
 // batchConcurrency at a time); a step whose dependency did not succeed answers 424.
+// Items are answered in the order of the requests.
 
 // batchConcurrency bounds how many steps of one batch run at once.
 const batchConcurrency = 4
@@ -75,9 +76,7 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	b := &batch{s: s, outer: r, version: version, steps: steps,
 		ctx:     context.WithValue(r.Context(), inBatchKey{}, true),
-		results: make([]batchWriter, len(steps)),
-		done:    make([]chan struct{}, len(steps)),
-		sem:     make(chan struct{}, batchConcurrency)}
+		results: make([]batchWriter, len(steps))}
 	b.run()
 	items := make([]odata.BatchResponse, len(steps))
 	for i := range steps {
@@ -99,34 +98,75 @@ type batch struct {
 	ctx     context.Context // the outer request's, marked as inside a batch
 	version string
 	steps   []odata.BatchRequest
-	results []batchWriter   // one per step
-	done    []chan struct{} // closed when the step's result is in
-	sem     chan struct{}   // bounds the steps running at once
+	results []batchWriter // one per step
+
+	// The schedule: steps become ready when the steps they depend on are done.
+	mu         sync.Mutex
+	cond       sync.Cond
+	ready      []int   // steps that may run now
+	waiting    []int   // per step, how many of its dependencies are not done
+	dependents [][]int // per step, the steps that depend on it
+	left       int     // steps not done
 }
 
-// run runs every step, each as soon as the steps it depends on are done.
+// run runs every step, each once the steps it depends on are done: up to
+// batchConcurrency workers, the calling goroutine one of them, take ready steps in
+// batch order. Few long-lived workers rather than a goroutine per step: each step runs
+// the whole handler chain, whose stack a new goroutine would grow again.
 func (b *batch) run() {
-	for i := range b.done {
-		b.done[i] = make(chan struct{})
+	n := len(b.steps)
+	b.cond.L = &b.mu
+	b.waiting = make([]int, n)
+	b.dependents = make([][]int, n)
+	b.left = n
+	for i := range b.steps {
+		b.results[i].init(b.s)
+		b.waiting[i] = len(b.steps[i].DependsOn)
+		for _, j := range b.steps[i].DependsOn {
+			b.dependents[j] = append(b.dependents[j], i)
+		}
+		if b.waiting[i] == 0 {
+			b.ready = append(b.ready, i)
+		}
 	}
 	var wg sync.WaitGroup
-	for i := range b.steps {
-		wg.Go(func() {
-			defer close(b.done[i])
-			b.runStep(i)
-		})
+	for range min(batchConcurrency, len(b.ready)) - 1 {
+		wg.Go(b.work)
 	}
+	b.work()
 	wg.Wait()
 }
 
-// runStep waits for step i's dependencies, then answers it.
+// work runs ready steps until every step is done.
+func (b *batch) work() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for {
+		for len(b.ready) == 0 && b.left > 0 {
+			b.cond.Wait()
+		}
+		if b.left == 0 {
+			return
+		}
+		i := b.ready[0]
+		b.ready = b.ready[1:]
+		b.mu.Unlock()
+		b.runStep(i)
+		b.mu.Lock()
+		b.left--
+		for _, d := range b.dependents[i] {
+			if b.waiting[d]--; b.waiting[d] == 0 {
+				b.ready = append(b.ready, d)
+			}
+		}
+		b.cond.Broadcast()
+	}
+}
+
+// runStep answers step i, whose dependencies are done.
 func (b *batch) runStep(i int) {
 	st := &b.steps[i]
 	w := &b.results[i]
-	w.init(b.s)
-	for _, j := range st.DependsOn {
-		<-b.done[j]
-	}
 	if st.Err != nil {
 		b.refuse(w, st, st.Err)
 		return
@@ -142,8 +182,6 @@ func (b *batch) runStep(i int) {
 		b.refuse(w, st, gerr)
 		return
 	}
-	b.sem <- struct{}{}
-	defer func() { <-b.sem }()
 	b.serve(w, inner)
 }
 

@@ -311,3 +311,21 @@ func TestBatchRoute(t *testing.T) {
 		t.Errorf("POST $batch of an unknown version: %s", resp)
 	}
 }
+
+// TestBatchInheritsHeaders: steps inherit the batch request's forwarding headers (with
+// Authorization and the tenant header) unless they set their own, so links in their
+// answers name the host the client called.
+func TestBatchInheritsHeaders(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t, emulator.WithTrustProxy(true))
+	items := sendBatch(t, srv, `{"requests":[
+		{"id":"inherited","method":"POST","url":"/office365ServicesUserCounts","headers":{"Content-Type":"application/json"},"body":{}},
+		{"id":"own","method":"POST","url":"/office365ServicesUserCounts","headers":{"Content-Type":"application/json","x-forwarded-host":"step.example"},"body":{}}
+	]}`, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "proxy.example")
+	if loc := items["inherited"].Get("headers.Location").Str; !strings.HasPrefix(loc, "https://proxy.example/v1.0/") {
+		t.Errorf("inherited: Location %q", loc)
+	}
+	if loc := items["own"].Get("headers.Location").Str; !strings.HasPrefix(loc, "https://step.example/v1.0/") {
+		t.Errorf("own: Location %q", loc)
+	}
+}
