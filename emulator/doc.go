@@ -20,7 +20,8 @@
 // concern: entities (crud.go), collections and their pages (items.go, paging.go,
 // members.go, skiptoken.go, links.go), $expand (expand.go), $ref (ref.go), @odata.bind
 // (bind.go), properties (property.go), /$count (count.go), operations (operation.go),
-// $metadata (metadata.go), path resolution against the store (resolve.go).
+// $metadata (metadata.go), path resolution against the store (resolve.go), and the
+// $batch driver, which runs each step through the whole handler again (batch.go).
 //
 // What it does not own: Graph's own rules (emulator/behavior), state (emulator/store),
 // the protocol's parsing and JSON writing (odata), the schema (entities). No file of
