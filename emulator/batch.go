@@ -107,12 +107,16 @@ type batch struct {
 	waiting    []int   // per step, how many of its dependencies are not done
 	dependents [][]int // per step, the steps that depend on it
 	left       int     // steps not done
+	workers    int     // workers started, the caller included
+	running    int     // steps being answered
+	wg         sync.WaitGroup
 }
 
-// run runs every step, each once the steps it depends on are done: up to
-// batchConcurrency workers, the calling goroutine one of them, take ready steps in
-// batch order. Few long-lived workers rather than a goroutine per step: each step runs
-// the whole handler chain, whose stack a new goroutine would grow again.
+// run runs every step, each once the steps it depends on are done: workers, the
+// calling goroutine first, take ready steps in batch order; another starts, up to
+// batchConcurrency, when more steps are ready than workers idle. Few long-lived
+// workers rather than a goroutine per step: each step runs the whole handler chain,
+// whose stack a new goroutine would grow again.
 func (b *batch) run() {
 	n := len(b.steps)
 	b.cond.L = &b.mu
@@ -129,12 +133,21 @@ func (b *batch) run() {
 			b.ready = append(b.ready, i)
 		}
 	}
-	var wg sync.WaitGroup
-	for range min(batchConcurrency, len(b.ready)) - 1 {
-		wg.Go(b.work)
-	}
+	b.mu.Lock()
+	b.workers = 1
+	b.spawn()
+	b.mu.Unlock()
 	b.work()
-	wg.Wait()
+	b.wg.Wait()
+}
+
+// spawn starts workers, up to batchConcurrency, for the ready steps the running ones
+// will not take at once. b.mu is held.
+func (b *batch) spawn() {
+	for b.workers < batchConcurrency && len(b.ready) > b.workers-b.running {
+		b.workers++
+		b.wg.Go(b.work)
+	}
 }
 
 // work runs ready steps until every step is done.
@@ -150,15 +163,18 @@ func (b *batch) work() {
 		}
 		i := b.ready[0]
 		b.ready = b.ready[1:]
+		b.running++
 		b.mu.Unlock()
 		b.runStep(i)
 		b.mu.Lock()
+		b.running--
 		b.left--
 		for _, d := range b.dependents[i] {
 			if b.waiting[d]--; b.waiting[d] == 0 {
 				b.ready = append(b.ready, d)
 			}
 		}
+		b.spawn()
 		b.cond.Broadcast()
 	}
 }
