@@ -329,3 +329,26 @@ func TestBatchInheritsHeaders(t *testing.T) {
 		t.Errorf("own: Location %q", loc)
 	}
 }
+
+// TestBatchFanOut: steps that wait on one common step all see its write, and a
+// dependent of several steps waits for all of them.
+func TestBatchFanOut(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	steps := []string{`{"id":"root","method":"POST","url":"/office365ServicesUserCounts","headers":{"Content-Type":"application/json"},"body":{"id":"fan","teamsActive":1}}`}
+	var all []string
+	for i := range 18 {
+		steps = append(steps, fmt.Sprintf(`{"id":"r%d","method":"PATCH","url":"/office365ServicesUserCounts/fan","headers":{"Content-Type":"application/json"},"body":{"teamsInactive":%d},"dependsOn":["root"]}`, i, i))
+		all = append(all, fmt.Sprintf(`"r%d"`, i))
+	}
+	steps = append(steps, `{"id":"last","method":"GET","url":"/office365ServicesUserCounts/fan","dependsOn":[`+strings.Join(all, ",")+`]}`)
+	items := sendBatch(t, srv, `{"requests":[`+strings.Join(steps, ",")+`]}`)
+	for i := range 18 {
+		if it := items[fmt.Sprintf("r%d", i)]; it.Get("status").Int() != http.StatusOK {
+			t.Errorf("r%d: %s", i, it.Raw)
+		}
+	}
+	if it := items["last"]; it.Get("status").Int() != http.StatusOK || it.Get("body.teamsActive").Int() != 1 || !it.Get("body.teamsInactive").Exists() {
+		t.Errorf("last: %s", it.Raw)
+	}
+}
