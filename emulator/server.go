@@ -122,6 +122,7 @@ func (s *Server) routes() http.Handler {
 	r.SkipClean(true)
 	r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return s.matchMetadata(r) }).
 		HandlerFunc(s.serveMetadata).Name("metadata")
+	r.MatcherFunc(s.matchBatch).HandlerFunc(s.serveBatch).Name("batch")
 	r.MatcherFunc(s.matchVersion).HandlerFunc(s.serveResource).Name("resource")
 	r.MatcherFunc(matchPrefix(behavior.ReportDownloadPath)).HandlerFunc(s.serveReport).Name("report-download")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

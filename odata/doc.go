@@ -19,6 +19,8 @@
 //     so that handlers write no JSON punctuation;
 //   - the Graph error type, one constructor per error, and its JSON shape (Error);
 //   - entity tags: FormatETag, ParseETags for If-Match and If-None-Match, MatchETag;
+//   - JSON batching: the batch request decoder with Graph's checks (DecodeBatch) and the
+//     batch response writer (AppendBatchResponse);
 //   - the CSDL writer behind /$metadata (WriteCSDL).
 //
 // It imports entities and no other package of the module: not emulator nor anything
