@@ -134,6 +134,9 @@ func (s *Server) handle(rq *request) (*response, error) {
 		}
 		return nil, odata.ErrMethodNotAllowed("GET")
 	case odata.PathOperation:
+		if s.isDelta(rq) { // delta.go
+			return s.delta(rq)
+		}
 		return s.operation(rq)
 	case odata.PathCollection:
 		switch m {

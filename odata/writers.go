@@ -93,6 +93,9 @@ type CollectionHead struct {
 	Counted bool
 	// NextLink is the absolute @odata.nextLink; "" writes none (the last page).
 	NextLink string
+	// DeltaLink is the absolute @odata.deltaLink of a delta query's last page; ""
+	// writes none.
+	DeltaLink string
 }
 
 // BeginCollection starts a collection body in dst: the head's annotations and the
@@ -117,6 +120,10 @@ func BeginCollection(dst []byte, head CollectionHead) CollectionWriter {
 	if head.NextLink != "" {
 		b = append(b, `,"@odata.nextLink":`...)
 		b = AppendString(b, head.NextLink)
+	}
+	if head.DeltaLink != "" {
+		b = append(b, `,"@odata.deltaLink":`...)
+		b = AppendString(b, head.DeltaLink)
 	}
 	b = append(b, `,"value":[`...)
 	return CollectionWriter{buf: b}
@@ -156,6 +163,26 @@ func (w *CollectionWriter) AddFunc(fn func(dst []byte) ([]byte, error)) error {
 	}
 	w.buf = b
 	return nil
+}
+
+// AddRemoved appends the item of a delta response for an entity removed from the
+// collection: its @odata.type (when typeName is not empty), its key and the @removed
+// annotation with its reason:
+//
+//	{"@odata.type":"#microsoft.graph.message","id":"1","@removed":{"reason":"deleted"}}
+func (w *CollectionWriter) AddRemoved(typeName, keyName, id, reason string) {
+	b := append(w.next(), '{')
+	if typeName != "" {
+		b = append(b, `"@odata.type":"#`...)
+		b = append(b, typeName...)
+		b = append(b, `",`...)
+	}
+	b = AppendString(b, keyName)
+	b = append(b, ':')
+	b = AppendString(b, id)
+	b = append(b, `,"@removed":{"reason":`...)
+	b = AppendString(b, reason)
+	w.buf = append(b, "}}"...)
 }
 
 // Len returns the number of items added so far.

@@ -11,7 +11,11 @@ import (
 // reader further behind gets ErrTruncated and starts over.
 const DefaultFeedSize = 4096
 
-var _ Store = (*Memory)(nil)
+var (
+	_ Store    = (*Memory)(nil)
+	_ FeedView = view{}
+	_ FeedView = emptyView{}
+)
 
 // Memory is the in-memory Store. Each tenant has one read-write lock: writes of a tenant
 // are serialised, reads run side by side and never wait for more than one write.
@@ -235,6 +239,9 @@ func (v view) Refs(c Coll, after uint64, fn func(Ref) bool) {
 
 func (v view) Seq() uint64 { return v.t.seq }
 
+// Changes implements FeedView: the feed as of the state the view sees.
+func (v view) Changes(after uint64, fn func(Change) bool) error { return v.t.feed.each(after, fn) }
+
 // scan calls fn with mc's records whose seq is greater than after, in order. fn may
 // change mc (a Tx's Scan): records removed before they are reached are not seen, nor
 // are records added during the scan.
@@ -264,6 +271,9 @@ func (emptyView) Len(Coll) int                         { return 0 }
 func (emptyView) Ref(Coll, string) (Ref, error)        { return Ref{}, ErrNotFound }
 func (emptyView) Refs(Coll, uint64, func(Ref) bool)    {}
 func (emptyView) Seq() uint64                          { return 0 }
+
+// Changes implements FeedView: a tenant never written has no changes.
+func (emptyView) Changes(uint64, func(Change) bool) error { return nil }
 
 // memTx is a write in progress: every change is applied at once and recorded in undo,
 // which rollback replays backwards. Each tenant reuses one memTx, with its slices.

@@ -117,6 +117,17 @@ type View interface {
 	Seq() uint64
 }
 
+// FeedView is a View that also reads the tenant's change feed, consistently with the
+// state it sees: Changes reports the changes up to and including View.Seq, never one
+// the state does not show yet. Delta queries need the state and the feed of one
+// moment; a Store whose Read gives a FeedView offers that (the memory store does).
+type FeedView interface {
+	View
+	// Changes calls fn with the changes whose Seq is greater than after, in order,
+	// until fn returns false; ErrTruncated when the feed has dropped some of them.
+	Changes(after uint64, fn func(Change) bool) error
+}
+
 // Tx is a write in progress: a View that also changes the tenant's state. Its changes
 // are seen by its own reads at once, and by others only when the write commits.
 type Tx interface {
