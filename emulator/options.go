@@ -35,6 +35,7 @@ type config struct {
 	newID          func() string
 	newRequestID   func() string
 	store          store.Store
+	feedSize       int  // see WithChangeFeedSize
 	trustProxy     bool // see WithTrustProxy
 	singletons     map[string]string
 	// profiles and operations add to the behaviour's (see WithProfile, WithOperation).
@@ -172,6 +173,17 @@ func WithStore(st store.Store) Option {
 			return fmt.Errorf("emulator: nil store")
 		}
 		c.store = st
+		return nil
+	}
+}
+
+// WithChangeFeedSize makes the default in-memory store keep the last n changes of each
+// tenant in its change feed: a delta token further behind answers Graph's 410
+// syncStateNotFound, and the client starts over. Each change costs about 100 bytes of
+// heap. Zero or less means store.DefaultFeedSize (16,384); ignored with WithStore.
+func WithChangeFeedSize(n int) Option {
+	return func(c *config) error {
+		c.feedSize = n
 		return nil
 	}
 }

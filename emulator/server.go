@@ -60,7 +60,7 @@ func New(opts ...Option) (*Server, error) {
 		cfg.newRequestID = randomUUIDs()
 	}
 	if cfg.store == nil {
-		cfg.store = store.NewMemory(0)
+		cfg.store = store.NewMemory(cfg.feedSize)
 	}
 	s := &Server{
 		cfg:   cfg,

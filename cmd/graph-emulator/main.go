@@ -29,6 +29,7 @@ import (
 
 	"github.com/graph-emulator/graph-emulator/emulator"
 	"github.com/graph-emulator/graph-emulator/emulator/certs"
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 )
 
@@ -51,6 +52,7 @@ type options struct {
 	lenientQueries  bool
 	maxBodyBytes    int64
 	pageSize        int
+	feedSize        int
 	logLevel        slog.Level
 	logFormat       string
 	shutdownTimeout time.Duration
@@ -83,6 +85,7 @@ func defaults() options {
 		addr:            "127.0.0.1:8080",
 		maxBodyBytes:    emulator.DefaultMaxBodyBytes,
 		pageSize:        emulator.DefaultPageSize,
+		feedSize:        store.DefaultFeedSize,
 		logLevel:        slog.LevelInfo,
 		logFormat:       "text",
 		shutdownTimeout: 10 * time.Second,
@@ -101,6 +104,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.lenientQueries, "lenient-queries", o.lenientQueries, "answer on directory objects the queries Graph answers only with ConsistencyLevel: eventual and $count=true (ne, not, endswith, $filter with $orderby, /$count); $search still needs the header")
 	fs.Var(positive[int64]{&o.maxBodyBytes}, "max-body-bytes", "largest request body accepted, in `bytes`, after decompression")
 	fs.Var(positive[int]{&o.pageSize}, "page-size", "`number` of entities in one page of a collection before @odata.nextLink")
+	fs.Var(positive[int]{&o.feedSize}, "change-feed-size", "`number` of changes kept per tenant for delta queries; a deltaLink further behind answers 410 syncStateNotFound")
 	fs.TextVar(&o.logLevel, "log-level", o.logLevel, "log `level`: debug (logs every request), info, warn or error")
 	fs.Var((*logFormatValue)(&o.logFormat), "log-format", "log `format` on stderr: text or json")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "how long in-flight requests may take to finish on SIGINT or SIGTERM")
@@ -340,6 +344,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		emulator.WithLenientQueries(o.lenientQueries),
 		emulator.WithMaxBodyBytes(o.maxBodyBytes),
 		emulator.WithPageSize(o.pageSize),
+		emulator.WithChangeFeedSize(o.feedSize),
 		emulator.WithLogger(logger),
 		emulator.WithTrustProxy(o.trustProxy),
 	)...)

@@ -54,6 +54,8 @@ func flagCases() map[string]flagCase {
 			want: func(o *options) { o.maxBodyBytes = 1024 }},
 		"page-size": {value: "7", other: "9", bad: []string{"0", "-3", "seven", "1.5"},
 			want: func(o *options) { o.pageSize = 7 }},
+		"change-feed-size": {value: "50000", other: "9", bad: []string{"0", "-3", "many"},
+			want: func(o *options) { o.feedSize = 50000 }},
 		"log-level": {value: "debug", other: "error", bad: []string{"loud"},
 			want: func(o *options) { o.logLevel = slog.LevelDebug }},
 		"log-format": {value: "json", other: "text", bad: []string{"xml", "JSON"},

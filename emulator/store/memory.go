@@ -7,9 +7,10 @@ import (
 )
 
 // DefaultFeedSize is how many changes a Memory store keeps per tenant by default. The
-// feed is live heap the garbage collector marks on every cycle, so it is kept small: a
-// reader further behind gets ErrTruncated and starts over.
-const DefaultFeedSize = 4096
+// feed is live heap the garbage collector marks on every cycle (about 100 bytes per
+// change: 1.6 MB per tenant when full), so it is bounded: a reader further behind gets
+// ErrTruncated and starts over. 16,384 lets a delta query follow 10,000 changes.
+const DefaultFeedSize = 16384
 
 var (
 	_ Store    = (*Memory)(nil)
