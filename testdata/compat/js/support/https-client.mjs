@@ -95,6 +95,54 @@ const scenarios = {
     };
   },
 
+  /**
+   * A round of users delta: creates `create` users, reads /users/delta with $select and
+   * walks it with PageIterator to its deltaLink; then creates a user, renames the first
+   * and deletes the second, and follows the deltaLink as the client hands it over, then
+   * its nextLinks.
+   */
+  async delta(client, { create }) {
+    const user = (n) => ({
+      accountEnabled: true,
+      displayName: n,
+      mailNickname: n,
+      userPrincipalName: `${n}@contoso.test`,
+      passwordProfile: { password: "x-Y-z-123" },
+    });
+    const ids = [];
+    for (let i = 0; i < create; i++) {
+      ids.push((await client.api("/users").post(user(`u${i}`))).id);
+    }
+    const first = await client.api("/users/delta").select("displayName").get();
+    const walked = [];
+    const iterator = new PageIterator(client, first, (item) => {
+      walked.push(item);
+      return true;
+    });
+    await iterator.iterate();
+    const deltaLink = iterator.getDeltaLink() ?? null;
+    const added = (await client.api("/users").post(user("added"))).id;
+    await client.api(`/users/${ids[0]}`).patch({ displayName: "Renamed" });
+    await client.api(`/users/${ids[1]}`).delete();
+    // The changes page too (pages of 2): follow nextLinks to the next deltaLink.
+    let page = await client.api(deltaLink).get();
+    const changes = [...page.value];
+    while (page["@odata.nextLink"]) {
+      page = await client.api(page["@odata.nextLink"]).get();
+      changes.push(...page.value);
+    }
+    return {
+      ids,
+      added,
+      first: { context: first["@odata.context"], nextLink: first["@odata.nextLink"] ?? null, count: first.value.length },
+      walked,
+      complete: iterator.isComplete(),
+      deltaLink,
+      changes,
+      nextDeltaLink: page["@odata.deltaLink"] ?? null,
+    };
+  },
+
   /** One GET of the collection. */
   async get(client) {
     const page = await client.api(set).get();
