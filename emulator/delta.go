@@ -411,7 +411,7 @@ func (p *deltaWriter) catchUp(fv store.FeedView, since uint64, cursor position) 
 	}
 	for _, a := range aggs {
 		if a.deleted {
-			if !a.created && p.removedMatches(a.id) {
+			if !a.created && p.removedMatches(a.id, a.typ) {
 				p.addRemoved(a.id, a.typ)
 			}
 			continue
@@ -464,7 +464,7 @@ func firstAfter(aggs []*deltaAgg, after uint64) int {
 // whether it added one.
 func (p *deltaWriter) addChange(a *deltaAgg) bool {
 	if a.deleted {
-		if a.created || !p.removedMatches(a.id) {
+		if a.created || !p.removedMatches(a.id, a.typ) {
 			return false // created and deleted since the token: the client never saw it
 		}
 		p.addRemoved(a.id, a.typ)
@@ -513,9 +513,15 @@ func (p *deltaWriter) matches(e store.Entity) bool {
 	return p.dc.q.Filter == nil || p.dc.q.Filter.Match(e.Body)
 }
 
-// removedMatches reports whether a removed entity belongs in the round: a filter on
-// the key names it (other filters cannot be read on an entity that is gone).
-func (p *deltaWriter) removedMatches(id string) bool {
+// removedMatches reports whether a removed entity of type typ belongs in the round: of
+// the collection's type (after a cast), and named by a filter on the key (other
+// filters cannot be read on an entity that is gone).
+func (p *deltaWriter) removedMatches(id, typ string) bool {
+	if p.r.typ != p.r.declared {
+		if t := p.rq.schema.EntityType(typ); t == nil || !t.IsA(p.r.typ) {
+			return false
+		}
+	}
 	f := p.dc.q.Filter
 	if f == nil {
 		return true

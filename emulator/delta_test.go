@@ -342,6 +342,8 @@ func TestDeltaContainment(t *testing.T) {
 	// A folder's token does not read another folder.
 	tok := strings.SplitN(dl, "$deltatoken=", 2)[1]
 	mustStatus(t, srv.Do("GET", "/v1.0/users/"+u+"/mailFolders/"+other+"/messages/delta?$deltatoken="+tok, ""), 400)
+	// $orderby is refused on messages too: delta pages keep creation order.
+	mustStatus(t, srv.Do("GET", msgs+"/delta?$orderby=subject", ""), 400)
 	// $top pages messages.
 	if _, _, pages := deltaRound(t, srv, msgs+"/delta?$top=1"); pages != 2 {
 		t.Errorf("$top=1 over 2 messages: %d pages", pages)
@@ -376,5 +378,22 @@ func TestDeltaBodiesAreJSON(t *testing.T) {
 		if !json.Valid(r.Body) {
 			t.Errorf("%s: %s", p, r.Body)
 		}
+	}
+}
+
+func TestDeltaCast(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	u := createUser(t, srv, "a")
+	g := field(mustStatus(t, srv.Do("POST", "/v1.0/groups", `{"displayName":"G","mailEnabled":false,"mailNickname":"g","securityEnabled":true}`), 201), "id")
+	items, dl, _ := deltaRound(t, srv, "/v1.0/directoryObjects/microsoft.graph.user/delta")
+	if len(items) != 1 || items[0].Get("id").String() != u {
+		t.Fatalf("users among directoryObjects: %v", items)
+	}
+	mustStatus(t, srv.Do("DELETE", "/v1.0/groups/"+g, ""), 204)
+	mustStatus(t, srv.Do("DELETE", "/v1.0/users/"+u, ""), 204)
+	changed, _, _ := deltaRound(t, srv, dl)
+	if len(changed) != 1 || changed[0].Raw != `{"@odata.type":"#microsoft.graph.user","id":"`+u+`","@removed":{"reason":"deleted"}}` {
+		t.Errorf("removed users among directoryObjects: %v", changed)
 	}
 }

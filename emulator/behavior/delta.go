@@ -42,8 +42,10 @@ type DeltaQuery struct {
 // $filter is on the object id (user-delta.md: "The only supported $filter expression
 // is for tracking changes on a specific object: $filter=id+eq+{value}"); $search is
 // never supported in delta (delta-query-messages.md). Other types take $select,
-// $filter, $top (the page size) and $orderby as their lists do; $expand is not
-// carried in delta tokens by the emulator and is refused everywhere.
+// $filter and $top (the page size). The emulator refuses $expand and $orderby on
+// every type: Graph takes them on messages only (and $orderby only as
+// receivedDateTime desc, "If you don't include an $orderby expression, the return
+// order isn't guaranteed"), and delta pages keep creation order.
 func (b *Behavior) DeltaRules(c DeltaQuery) error {
 	q := c.Query
 	switch {
@@ -55,6 +57,8 @@ func (b *Behavior) DeltaRules(c DeltaQuery) error {
 		return unsupportedQuery("$count is not supported with delta queries.")
 	case q.Skip > 0:
 		return unsupportedQuery("$skip is not supported with delta queries.")
+	case len(q.OrderBy) > 0:
+		return unsupportedQuery("$orderby is not supported with delta queries.")
 	}
 	if !b.Advanced(c.Schema, c.Type) {
 		return nil
@@ -62,8 +66,6 @@ func (b *Behavior) DeltaRules(c DeltaQuery) error {
 	switch {
 	case q.Top >= 0:
 		return unsupportedQuery("$top is not supported with delta queries on directory objects.")
-	case len(q.OrderBy) > 0:
-		return unsupportedQuery("$orderby is not supported with delta queries on directory objects.")
 	case q.Filter != nil:
 		if !onlyKeyEquality(q.Filter, c.KeyName) {
 			return unsupportedQuery("Only $filter=id eq '{value}' (or id in (...)) is supported with delta queries on directory objects.")
