@@ -20,11 +20,11 @@
 // concern: entities (crud.go), collections and their pages (items.go, paging.go,
 // members.go, skiptoken.go, links.go), $expand (expand.go), $ref (ref.go), @odata.bind
 // (bind.go), properties (property.go), /$count (count.go), operations (operation.go:
-// method, parameters, binding, then the behaviour's registry), report downloads
-// (report.go: the URL a report function redirects to), $metadata (metadata.go), path
-// resolution against the store (resolve.go), preconditions and entity tags
-// (precondition.go), and the $batch driver, which runs each step through the whole
-// handler again (batch.go).
+// method, parameters, binding, then the behaviour's registry), delta queries and their
+// tokens (delta.go), report downloads (report.go: the URL a report function redirects
+// to), $metadata (metadata.go), path resolution against the store (resolve.go),
+// preconditions and entity tags (precondition.go), and the $batch driver, which runs
+// each step through the whole handler again (batch.go).
 //
 // What it does not own: Graph's own rules (emulator/behavior), state (emulator/store),
 // the protocol's parsing and JSON writing (odata), the schema (entities). No file of

@@ -12,5 +12,7 @@
 //
 // Where a new behaviour goes: a rule about one entity set is a Profile entry (profiles.go);
 // a bound or unbound operation is a file of its own registering an Operation in
-// registerOperations (operations.go); a query rule goes in query.go.
+// registerOperations (operations.go); a query rule goes in query.go; what Graph decides
+// about delta queries (which function is one, their options, how updates and removals
+// are written, token errors) is in delta.go.
 package behavior
