@@ -233,6 +233,36 @@ func changeCases() []testCase {
 			write(t, s, tenantB, func(tx store.Tx) { insert(t, tx, users, "b", "b") })
 			wantChanges(t, changes(t, s, tenantB, 0), 1, change(store.Created, users, "b"))
 		}},
+		{name: "changes/feed-view", feed: 4, run: func(t *testing.T, s store.Store) {
+			// A store whose Read gives a FeedView reads the feed as of the state it
+			// sees: the same changes as Store.Changes, up to View.Seq, truncated alike.
+			read(t, s, tenantA, func(v store.View) {
+				fv, ok := v.(store.FeedView)
+				if !ok {
+					t.Skip("the store's views do not read the change feed")
+				}
+				if err := fv.Changes(0, func(store.Change) bool { t.Error("a change before any write"); return true }); err != nil {
+					t.Error(err)
+				}
+			})
+			for i := range 6 {
+				write(t, s, tenantA, func(tx store.Tx) { insert(t, tx, users, fmt.Sprint(i+1), "u") })
+			}
+			read(t, s, tenantA, func(v store.View) {
+				fv := v.(store.FeedView)
+				var got []store.Change
+				if err := fv.Changes(3, func(c store.Change) bool { got = append(got, c); return true }); err != nil {
+					t.Fatal(err)
+				}
+				wantChanges(t, got, 4, change(store.Created, users, "4"), change(store.Created, users, "5"), change(store.Created, users, "6"))
+				if got[len(got)-1].Seq != v.Seq() {
+					t.Errorf("last change %d, View.Seq %d", got[len(got)-1].Seq, v.Seq())
+				}
+				if err := fv.Changes(1, func(store.Change) bool { return true }); !errors.Is(err, store.ErrTruncated) {
+					t.Errorf("Changes(1) = %v, want ErrTruncated", err)
+				}
+			})
+		}},
 		{name: "changes/feed-of-one", feed: 1, run: func(t *testing.T, s store.Store) {
 			for i := range 3 {
 				write(t, s, tenantA, func(tx store.Tx) { insert(t, tx, users, fmt.Sprint(i+1), "u") })
