@@ -570,6 +570,7 @@ func (p *deltaWriter) aggregate(fv store.FeedView, from, to uint64) ([]*deltaAgg
 	}
 	byKey := map[deltaKey]*deltaAgg{}
 	var list []*deltaAgg
+	var slab []deltaAgg // aggregates allocated a block at a time
 	reset := false
 	sources := p.r.sources
 	err := fv.Changes(from, func(c store.Change) bool {
@@ -593,7 +594,11 @@ func (p *deltaWriter) aggregate(fv store.FeedView, from, to uint64) ([]*deltaAgg
 		k := deltaKey{src, c.ID}
 		a := byKey[k]
 		if a == nil {
-			a = &deltaAgg{src: src, id: c.ID, created: c.Kind == store.Created}
+			if len(slab) == cap(slab) {
+				slab = make([]deltaAgg, 0, 256)
+			}
+			slab = append(slab, deltaAgg{src: src, id: c.ID, created: c.Kind == store.Created})
+			a = &slab[len(slab)-1]
 			byKey[k] = a
 			list = append(list, a)
 		}
