@@ -397,3 +397,25 @@ func TestDeltaCast(t *testing.T) {
 		t.Errorf("removed users among directoryObjects: %v", changed)
 	}
 }
+
+func TestDeltaThroughMe(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t, emulator.WithSingletonKey("me", "u1"))
+	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u1","displayName":"Me","accountEnabled":true,"mailNickname":"me","userPrincipalName":"me@contoso.test","passwordProfile":{"password":"x-Y-z-123"}}`), 201)
+	f := field(mustStatus(t, srv.Do("POST", "/v1.0/me/mailFolders", `{"displayName":"Inbox"}`), 201), "id")
+	items, dl, _ := deltaRound(t, srv, "/v1.0/me/mailFolders/"+f+"/messages/delta")
+	if len(items) != 0 || !strings.HasPrefix(dl, srv.URL+"/v1.0/me/mailFolders/"+f+"/messages/delta?$deltatoken=") {
+		t.Fatalf("empty folder: %v, deltaLink %q", items, dl)
+	}
+	m := field(mustStatus(t, srv.Do("POST", "/v1.0/users/u1/mailFolders/"+f+"/messages", `{"subject":"hi"}`), 201), "id")
+	// The same folder through /users/u1: its token reads there too.
+	tok := strings.SplitN(dl, "$deltatoken=", 2)[1]
+	changed, _, _ := deltaRound(t, srv, "/v1.0/users/u1/mailFolders/"+f+"/messages/delta?$deltatoken="+tok)
+	if len(changed) != 1 || changed[0].Get("id").String() != m {
+		t.Errorf("new message: %v", changed)
+	}
+	// Mail folders themselves have a delta function.
+	if folders, _, _ := deltaRound(t, srv, "/v1.0/me/mailFolders/delta"); len(folders) != 1 {
+		t.Errorf("mailFolders delta: %v", folders)
+	}
+}
