@@ -133,6 +133,8 @@ type deltaCall struct {
 	// properties (behavior.DeltaChangedOnly).
 	size        int
 	changedOnly bool
+	// applied is the Preference-Applied header: the odata.maxpagesize honoured.
+	applied string
 }
 
 // delta answers GET of a collection's delta function.
@@ -208,8 +210,9 @@ func (s *Server) parseDelta(rq *request) (*deltaCall, error) {
 	if dc.q.Top > 0 {
 		dc.size = dc.q.Top
 	}
-	if n := maxPageSize(rq.r.Header); n > 0 && n < dc.size {
-		dc.size = n
+	if n := maxPageSize(rq.r.Header); n > 0 {
+		dc.size = min(dc.size, n)
+		dc.applied = "odata.maxpagesize=" + strconv.Itoa(n)
 	}
 	dc.changedOnly = s.behavior.DeltaChangedOnly(rq.schema, t, prefersMinimal(rq.r.Header))
 	return dc, nil
@@ -321,7 +324,7 @@ func (s *Server) deltaPage(rq *request, v store.View, r *resource, dc *deltaCall
 		}
 	}
 	*rq.buf = w.Finish()
-	return &response{status: http.StatusOK, body: *rq.buf}, nil
+	return &response{status: http.StatusOK, body: *rq.buf, applied: dc.applied}, nil
 }
 
 // deltaContext is the @odata.context resource of a delta response, as Graph's docs show

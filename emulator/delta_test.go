@@ -344,6 +344,11 @@ func TestDeltaContainment(t *testing.T) {
 	mustStatus(t, srv.Do("GET", "/v1.0/users/"+u+"/mailFolders/"+other+"/messages/delta?$deltatoken="+tok, ""), 400)
 	// $orderby is refused on messages too: delta pages keep creation order.
 	mustStatus(t, srv.Do("GET", msgs+"/delta?$orderby=subject", ""), 400)
+	// Prefer: odata.maxpagesize pages them too, and is said to be applied.
+	r = mustStatus(t, srv.Do("GET", msgs+"/delta", "", "Prefer", "odata.maxpagesize=1"), 200)
+	if n := gjson.GetBytes(r.Body, "value.#").Int(); n != 1 || r.Header.Get("Preference-Applied") != "odata.maxpagesize=1" {
+		t.Errorf("maxpagesize=1: %d items, Preference-Applied %q", n, r.Header.Get("Preference-Applied"))
+	}
 	// $top pages messages.
 	if _, _, pages := deltaRound(t, srv, msgs+"/delta?$top=1"); pages != 2 {
 		t.Errorf("$top=1 over 2 messages: %d pages", pages)
