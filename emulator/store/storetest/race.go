@@ -260,6 +260,9 @@ func raceReads(t *testing.T, s store.Store) {
 	})
 	for i := 1; i <= goroutines*rounds; i++ {
 		v := fmt.Sprint(i)
+		// The reads counted before this write is announced: a reader that sees the
+		// announcement counts its read after this, so the wait below always ends.
+		before := reads.Load()
 		err := s.Write(tenant, func(tx store.Tx) error {
 			if _, err := tx.Replace(pairs, ent("a", v), []string{"v"}); err != nil {
 				return err
@@ -281,7 +284,7 @@ func raceReads(t *testing.T, s store.Store) {
 		}
 		writes.Add(1)
 		// Let a reader in between any two writes.
-		for n := reads.Load(); reads.Load() == n && !done.Load(); {
+		for reads.Load() == before && !done.Load() {
 			runtime.Gosched()
 		}
 		if done.Load() {
