@@ -136,7 +136,7 @@ func (s *Schema) ReadPayload(expected *StructuredType, body []byte, opts ReadOpt
 	src := string(body)
 	root := gjson.Parse(src)
 	if !root.IsObject() {
-		return nil, &NotObjectError{Kind: jsonKindName(root)}
+		return nil, &NotObjectError{Kind: JSONKindName(root)}
 	}
 	typ := expected
 	claimed := false
@@ -461,7 +461,9 @@ func shorten(raw string) string {
 	return raw
 }
 
-func jsonKindName(r gjson.Result) string {
+// JSONKindName names the JSON kind of r as errors say it: string, number, boolean,
+// null, array or value (an object).
+func JSONKindName(r gjson.Result) string {
 	switch r.Type {
 	case gjson.String:
 		return "string"

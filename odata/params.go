@@ -452,7 +452,7 @@ func ActionArgs(schema *entities.Schema, op *entities.Operation, body []byte, op
 		}
 		root = gjson.ParseBytes(body)
 		if !root.IsObject() {
-			ge, _ := FromPayloadError(&entities.NotObjectError{Kind: kindName(root)})
+			ge, _ := FromPayloadError(&entities.NotObjectError{Kind: entities.JSONKindName(root)})
 			return nil, ge
 		}
 	}
@@ -503,19 +503,3 @@ func ActionArgs(schema *entities.Schema, op *entities.Operation, body []byte, op
 	return args, nil
 }
 
-func kindName(r gjson.Result) string {
-	switch r.Type {
-	case gjson.String:
-		return "string"
-	case gjson.Number:
-		return "number"
-	case gjson.True, gjson.False:
-		return "boolean"
-	case gjson.Null:
-		return "null"
-	}
-	if r.IsArray() {
-		return "array"
-	}
-	return "value"
-}
