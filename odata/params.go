@@ -502,4 +502,3 @@ func ActionArgs(schema *entities.Schema, op *entities.Operation, body []byte, op
 	}
 	return args, nil
 }
-
