@@ -56,6 +56,7 @@ func cases() []testCase {
 		scanCases(),
 		changeCases(),
 		raceCases(),
+		reverseCases(),
 	} {
 		all = append(all, group...)
 	}
