@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/graph-emulator/graph-emulator/emulator/behavior"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -86,6 +87,9 @@ func badBind(msg string) *odata.Error {
 // single-valued property's reference is replaced, a collection's are added.
 func (s *Server) applyBinds(rq *request, tx store.Tx, r *resource, binds []bind) error {
 	for _, b := range binds {
+		if s.behavior.Nav(rq.schema, entityType(rq.schema, r), b.nav).ReadOnly {
+			return behavior.ErrReadOnlyNav(b.nav.Name)
+		}
 		refs := r.entityColl.Refs(r.entity.ID, b.nav.Name)
 		if !b.nav.IsCollection() {
 			tx.UnlinkAll(refs)

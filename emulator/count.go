@@ -12,6 +12,9 @@ import (
 // eventual; the emulator asks for it under --strict (see behavior.QueryRules).
 func (s *Server) count(rq *request) (*response, error) {
 	return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
+		if err := checkNavList(r); err != nil {
+			return nil, err
+		}
 		q, err := s.parseQuery(rq, r.typ, false)
 		if err != nil {
 			return nil, err

@@ -65,7 +65,7 @@ func (s *Server) entityResponse(rq *request, r *resource, status int, e store.En
 
 // entityContext is the @odata.context resource of r's entity (before "/$entity").
 func entityContext(r *resource) string {
-	if r.refs && !r.entityColl.IsZero() {
+	if r.refs && !r.entityColl.IsZero() && r.entityColl.IsRoot() {
 		return r.entityColl.Root()
 	}
 	return r.context
@@ -399,7 +399,7 @@ func (s *Server) remove(rq *request) (*response, error) {
 		return nil, err
 	}
 	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
-		if r.singleton || r.refs {
+		if r.singleton || r.refs && !r.rule.ReadOnly {
 			// Singletons are not deleted; a navigation target is unlinked through $ref.
 			return nil, odata.ErrMethodNotAllowed("GET, PATCH")
 		}
@@ -408,6 +408,18 @@ func (s *Server) remove(rq *request) (*response, error) {
 		}
 		if err := checkPreconditions(rq, r); err != nil {
 			return nil, err
+		}
+		// The behaviour may keep what is deleted (Graph's deleted directory objects),
+		// or delete otherwise what it keeps.
+		if done, err := s.behavior.Delete(&behavior.DeleteCall{Call: s.call(rq, tx, entityType(rq.schema, r)), Tx: tx,
+			Coll: r.entityColl, Entity: r.entity, Nav: r.nav, Owner: r.owner}); done || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			return &response{status: http.StatusNoContent}, nil
+		}
+		if r.refs {
+			return nil, odata.ErrMethodNotAllowed("GET")
 		}
 		if err := tx.Delete(r.entityColl, r.entity.ID); err != nil {
 			return nil, storeError(err, r.entity.ID)

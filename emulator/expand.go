@@ -66,6 +66,9 @@ func (s *Server) appendExpanded(rq *request, v store.View, obj []byte, m member,
 // appendExpandedCollection adds "name@odata.count":n (for $count=true) and "name":[...].
 func (s *Server) appendExpandedCollection(rq *request, v store.View, w *odata.ObjectWriter, m member, it *odata.ExpandItem, depth int) error {
 	sub := navResource(m, it)
+	if sub.refs {
+		s.applyNavRule(rq, sub, m.e, m.coll, it.Nav)
+	}
 	q := it.Query
 	size := s.behavior.ExpandLimit(sub.refs)
 	if q.Top >= 0 {
@@ -99,6 +102,9 @@ func (s *Server) appendExpandedCollection(rq *request, v store.View, w *odata.Ob
 // a singleton (see resolve); it is written as stored, or as its key alone.
 func (s *Server) appendExpandedSingle(rq *request, v store.View, dst []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
 	sub := navResource(m, it)
+	if sub.refs {
+		s.applyNavRule(rq, sub, m.e, m.coll, it.Nav)
+	}
 	q := it.Query
 	target := sub.declared
 	var cm member

@@ -12,6 +12,9 @@ import (
 // $orderby, $top (the page size), $skip, $count, $select and $expand.
 func (s *Server) list(rq *request) (*response, error) {
 	return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
+		if err := checkNavList(r); err != nil {
+			return nil, err
+		}
 		cq, err := s.parseCollectionQuery(rq, r)
 		if err != nil {
 			return nil, err

@@ -37,6 +37,10 @@ func (p position) less(q position) bool {
 // returns false. An equality filter on the key (id eq 'x', id in ('x','y')) is answered by
 // key lookups instead of a scan; the caller still applies the filter.
 func (s *Server) members(rq *request, v store.View, r *resource, f *odata.Filter, start position, fn func(member) bool) {
+	if r.rule.Of != "" {
+		s.derivedMembers(rq, v, r, start, fn)
+		return
+	}
 	if f != nil {
 		if key := r.typ.KeyProperty(); key != nil {
 			if ids, ok := f.EqualityValues(key.Name); ok {

@@ -44,6 +44,9 @@ func (s *Server) ref(rq *request) (*response, error) {
 		}
 	}
 	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
+		if err := checkNavWrite(r); err != nil {
+			return nil, err
+		}
 		if rq.pre.present {
 			if err := rq.pre.check(m, r.owner, true); err != nil {
 				return nil, err

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/graph-emulator/graph-emulator/emulator/behavior"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -52,6 +53,10 @@ type resource struct {
 	// owner is the entity whose navigation property was followed last (zero before
 	// any): a $ref request changes it, and its preconditions are checked against it.
 	owner store.Entity
+	// rule is the behaviour's rule for that navigation property (zero for generic
+	// OData); for a derived one (memberOf...), ownerColl holds owner (see derived.go).
+	rule      behavior.Nav
+	ownerColl store.Coll
 }
 
 // resolve walks the path's segments through the view, checking that every entity on the
@@ -99,6 +104,13 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 			s.followNav(rq, v, r, seg.Nav)
 		case odata.SegCast:
 			r.typ = seg.Type
+			if r.refs && !r.single {
+				// Graph describes a cast navigation collection by the cast type's set
+				// (/users/{id}/memberOf/microsoft.graph.group: #groups).
+				if set := s.schemaCache(rq.schema).setOfType[seg.Type]; set != nil {
+					r.context = set.Name
+				}
+			}
 			if r.single && r.found && !entityIsA(rq.schema, r.entity, r.typ) {
 				return nil, odata.ErrEntityNotFound(r.id)
 			}
@@ -124,7 +136,8 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 // followNav moves r from its entity to the navigation property nav.
 func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities.NavigationProperty) {
 	parent := entityPath(r)
-	r.nav, r.owner = nav, r.entity
+	ownerColl := r.entityColl
+	r.nav, r.owner, r.rule = nav, r.entity, behavior.Nav{}
 	r.declared, r.typ = nav.Target(), nav.Target()
 	r.single, r.keyed, r.id, r.found, r.singleton, r.virtual = !nav.IsCollection(), false, "", false, false, false
 	r.context, r.canonical = parent+"/"+nav.Name, parent+"/"+nav.Name
@@ -143,6 +156,9 @@ func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities
 		}
 	}
 	r.sources = []store.Coll{r.coll}
+	if r.refs {
+		s.applyNavRule(rq, r, r.owner, ownerColl, nav)
+	}
 }
 
 // loadKept reads an entity the emulator keeps itself (see resource.singleton), or
@@ -195,6 +211,8 @@ func (s *Server) resolveSingleton(rq *request, v store.View, r *resource, seg *o
 func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 	var err error
 	switch {
+	case r.rule.Of != "":
+		err = s.lookupDerived(rq, v, r, r.id)
 	case r.refs:
 		key := r.id
 		if key == "" { // single-valued: the one reference

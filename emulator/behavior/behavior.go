@@ -31,6 +31,8 @@ type Behavior struct {
 	profiles   map[string]*Profile
 	operations map[string]Operation
 	reports    *reportBook
+	// dir names where the directory's deleted items are kept (see deleteditems.go).
+	dir directoryColls
 }
 
 // New returns the behaviour of a server configured by cfg.
@@ -38,7 +40,8 @@ func New(cfg Config) *Behavior {
 	if cfg.AdvancedQueryTypes == nil {
 		cfg.AdvancedQueryTypes = []string{DefaultAdvancedQueryType}
 	}
-	b := &Behavior{cfg: cfg, profiles: map[string]*Profile{}, operations: map[string]Operation{}, reports: newReportBook()}
+	b := &Behavior{cfg: cfg, profiles: map[string]*Profile{}, operations: map[string]Operation{}, reports: newReportBook(),
+		dir: newDirectoryColls()}
 	registerProfiles(b)
 	registerOperations(b)
 	for set, p := range cfg.Profiles {

@@ -23,12 +23,16 @@ type OpCall struct {
 	// Version is the API version of the request ("v1.0"); Base its scheme://host as the
 	// client addressed the server, for absolute @odata.context and download URLs.
 	Version, Base string
-	// Now is the server's clock.
-	Now func() time.Time
+	// Now is the server's clock; NewID its key generator.
+	Now   func() time.Time
+	NewID func() string
 	// Binding is the entity the operation is bound to (its collection and key); zero
 	// for an unbound operation or one bound to a collection.
 	BindingColl store.Coll
 	Binding     store.Entity
+	// Set returns body (the bound entity as stored) with the property name set to the
+	// JSON value raw, in its schema position; nil without a bound entity.
+	Set func(body []byte, name, raw string) []byte
 	// Args are the parameters, checked against their declared types and normalized
 	// (see odata.Args): a function's from the URL, an action's from its body.
 	Args *odata.Args
@@ -86,4 +90,5 @@ func registerOperations(b *Behavior) {
 	registerReports(b)
 	registerGetByIds(b)
 	registerValidateProperties(b)
+	registerDeletedItems(b)
 }
