@@ -90,5 +90,6 @@ func registerOperations(b *Behavior) {
 	registerReports(b)
 	registerGetByIds(b)
 	registerValidateProperties(b)
+	registerMemberships(b)
 	registerDeletedItems(b)
 }
