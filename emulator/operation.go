@@ -35,7 +35,7 @@ func (s *Server) operation(rq *request) (*response, error) {
 	}
 	op := last.Operations[0]
 	call := &behavior.OpCall{Schema: rq.schema, Tenant: rq.tenant(), Params: last.Params,
-		Version: rq.version, Base: rq.base, Now: s.cfg.now}
+		Version: rq.version, Base: rq.base, Now: s.cfg.now, NewID: s.cfg.newID}
 	if op.Kind == entities.Function {
 		if rq.r.Method != http.MethodGet {
 			return nil, odata.ErrMethodNotAllowed(http.MethodGet)
@@ -92,6 +92,12 @@ func (s *Server) operation(rq *request) (*response, error) {
 func bindCall(call *behavior.OpCall, r *resource) {
 	if r.single && r.found {
 		call.BindingColl, call.Binding = r.entityColl, r.entity
+		if t := call.Schema.EntityType(r.entity.Type); t != nil {
+			call.Set = func(body []byte, name, raw string) []byte {
+				_, i := t.Property(name)
+				return mergeBody(t, keyName(t), body, []entities.Field{{Name: name, Raw: raw, Index: i}})
+			}
+		}
 	}
 }
 

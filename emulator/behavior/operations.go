@@ -92,4 +92,5 @@ func registerOperations(b *Behavior) {
 	registerValidateProperties(b)
 	registerMemberships(b)
 	registerDeletedItems(b)
+	registerCredentials(b)
 }
