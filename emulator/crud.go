@@ -265,6 +265,9 @@ func (e *otherType) Error() string { return "entity stored as " + e.t.QualifiedN
 
 // applyUpdate writes a checked update inside tx.
 func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUpdate) (*response, error) {
+	if err := checkNavWrite(r); err != nil {
+		return nil, err
+	}
 	if err := s.requireEntity(rq, tx, r); err != nil {
 		if r.altKey != "" && isNotFound(err) && prefers(rq.r.Header, "create-if-missing") {
 			return s.upsert(rq, tx, r, u)

@@ -78,13 +78,15 @@ func (s *Server) operation(rq *request) (*response, error) {
 		return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
 			call.View = v
 			bindCall(call, r)
-			return opResponse(run(rq.r.Context(), call))
+			res, err := run(rq.r.Context(), call)
+			return s.opResponse(rq, res, err)
 		})
 	}
 	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
 		call.View, call.Tx = tx, tx
 		bindCall(call, r)
-		return opResponse(run(rq.r.Context(), call))
+		res, err := run(rq.r.Context(), call)
+		return s.opResponse(rq, res, err)
 	})
 }
 
@@ -101,12 +103,20 @@ func bindCall(call *behavior.OpCall, r *resource) {
 	}
 }
 
-func opResponse(res *behavior.OpResult, err error) (*response, error) {
+func (s *Server) opResponse(rq *request, res *behavior.OpResult, err error) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
 	if res == nil {
 		return nil, odata.ErrInternal()
+	}
+	if res.Entity != nil {
+		t := rq.schema.EntityType(res.Entity.Type)
+		if t == nil {
+			return nil, odata.ErrInternal()
+		}
+		r := &resource{context: res.EntitySet, declared: t, typ: t, single: true, found: true, entity: *res.Entity}
+		return s.entityResponse(rq, r, res.Status, *res.Entity), nil
 	}
 	return &response{status: res.Status, body: res.Body, contentType: res.ContentType, location: res.Location}, nil
 }

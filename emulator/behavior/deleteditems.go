@@ -352,7 +352,8 @@ func registerDeletedItems(b *Behavior) { b.operations[graphNamespace+".restore"]
 // and owners) and the references others held to it (its group memberships and
 // ownerships, its direct reports' manager), where those others still exist. The answer
 // is 200 with the object. A unique value another object took meanwhile (a
-// userPrincipalName) refuses the restore with Graph's ObjectConflict error.
+// userPrincipalName), or an object created with its id, refuses the restore with
+// Graph's conflict error.
 func (b *Behavior) restore(ctx context.Context, c *OpCall) (*OpResult, error) {
 	bt := bindingType(c)
 	if bt == nil || bt.QualifiedName() != directoryObject {
@@ -382,7 +383,7 @@ func (b *Behavior) restore(ctx context.Context, c *OpCall) (*OpResult, error) {
 	}
 	restored, err := tx.Insert(set, store.Entity{ID: e.ID, Type: e.Type, Body: body})
 	if errors.Is(err, store.ErrExists) {
-		return nil, odata.ErrKeyConflict("id", e.ID)
+		return nil, errRestoreConflict("id")
 	}
 	if err != nil {
 		return nil, err
@@ -398,8 +399,7 @@ func (b *Behavior) restore(ctx context.Context, c *OpCall) (*OpResult, error) {
 	if err := b.purge(tx, e.ID); err != nil {
 		return nil, err
 	}
-	ctxURL := odata.ContextURL(c.Base, c.Version, "directoryObjects", true)
-	return &OpResult{Status: http.StatusOK, Body: odata.AppendEntity(nil, ctxURL, restored.Type, restored.Body)}, nil
+	return &OpResult{Status: http.StatusOK, Entity: &restored, EntitySet: "directoryObjects"}, nil
 }
 
 // relink links again a reference an object being restored had from the collection p,
@@ -420,6 +420,14 @@ func (b *Behavior) relink(tx store.Tx, p collPath, target store.Coll, id string)
 		return err
 	}
 	return nil
+}
+
+// errRestoreConflict is Graph's answer to a restore that another object's value of the
+// property name stands in the way of.
+func errRestoreConflict(name string) error {
+	return &odata.Error{Status: http.StatusBadRequest, Code: "Request_BadRequest",
+		Message: "A conflicting object with one or more of the specified property values is present in the directory.",
+		Details: []odata.ErrorDetail{{Code: "ObjectConflict", Target: name}}}
 }
 
 // checkRestoreUnique refuses to restore an object whose unique values (its set's
@@ -448,9 +456,7 @@ func (b *Behavior) checkRestoreUnique(schema *entities.Schema, v store.View, set
 			return true
 		})
 		if taken {
-			return &odata.Error{Status: http.StatusBadRequest, Code: "Request_BadRequest",
-				Message: "Another object with the same value for property " + name + " already exists.",
-				Details: []odata.ErrorDetail{{Code: "ObjectConflict", Target: name}}}
+			return errRestoreConflict(name)
 		}
 	}
 	return nil

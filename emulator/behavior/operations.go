@@ -50,12 +50,16 @@ type OpCall struct {
 }
 
 // OpResult is what an operation answers: a status and, when Body is not nil, a JSON
-// body (or ContentType's bytes).
+// body (or ContentType's bytes). An operation that answers a stored entity sets Entity
+// instead of Body, and EntitySet the set its @odata.context names: the server writes
+// it as it writes that entity's GET (the properties Graph returns, annotations).
 type OpResult struct {
 	Status      int
 	Body        []byte
 	ContentType string
 	Location    string
+	Entity      *store.Entity
+	EntitySet   string
 }
 
 // Operation runs one operation.
