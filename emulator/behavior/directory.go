@@ -183,13 +183,12 @@ type walker struct {
 // neighbours calls fn with the entities one step from the entity with key id in coll.
 func (w *walker) neighbours(coll store.Coll, id string, fn func(store.Coll, store.Entity)) {
 	if !w.d.Reverse {
-		var refs []store.Ref
-		w.v.Refs(coll.Refs(id, w.d.Of), 0, func(r store.Ref) bool { refs = append(refs, r); return true })
-		for _, r := range refs {
+		w.v.Refs(coll.Refs(id, w.d.Of), 0, func(r store.Ref) bool {
 			if e, err := w.v.Get(r.Target, r.ID); err == nil {
 				fn(r.Target, e)
 			}
-		}
+			return true
+		})
 		return
 	}
 	w.holders(coll, id, func(h store.Coll) {
