@@ -21,6 +21,7 @@ import (
 
 	"github.com/graph-emulator/graph-emulator/emulator"
 	"github.com/graph-emulator/graph-emulator/emulator/emulatortest"
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 )
 
 // The directory's semantics over HTTP, against Graph's own schema: relationships
@@ -526,4 +527,43 @@ func testCertificate(t *testing.T) (der, thumb, notBefore, notAfter string) {
 	sum := sha1.Sum(raw)
 	return base64.StdEncoding.EncodeToString(raw), base64.StdEncoding.EncodeToString(sum[:]),
 		"2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z"
+}
+
+// plainStore hides the memory store's optional capabilities from its views, as a store
+// without a reverse index would.
+type plainStore struct{ *store.Memory }
+
+type (
+	plainView struct{ store.View }
+	plainTx   struct{ store.Tx }
+)
+
+func (s plainStore) Read(tenant string, fn func(store.View) error) error {
+	return s.Memory.Read(tenant, func(v store.View) error { return fn(plainView{v}) })
+}
+
+func (s plainStore) Write(tenant string, fn func(store.Tx) error) error {
+	return s.Memory.Write(tenant, func(tx store.Tx) error { return fn(plainTx{tx}) })
+}
+
+// Without store.ReverseRefs the relationships and the soft delete read the references
+// by scanning: the answers are the same.
+func TestRelationshipsWithoutReverseIndex(t *testing.T) {
+	t.Parallel()
+	f := newDirFixture(t, emulator.WithStore(plainStore{store.NewMemory(0)}))
+	ada, boss := f.user("Ada"), f.user("Boss")
+	inner, outer := f.group("Inner", true), f.group("Outer", false)
+	f.link("groups", inner, "members", ada)
+	f.link("groups", outer, "members", inner)
+	f.link("groups", inner, "owners", ada)
+	mustStatus(t, f.srv.Do("PUT", "/v1.0/users/"+ada+"/manager/$ref", `{"@odata.id":"https://graph.microsoft.com/v1.0/users/`+boss+`"}`), http.StatusNoContent)
+	f.wantIDs("/v1.0/users/"+ada+"/transitiveMemberOf", inner, outer)
+	f.wantIDs("/v1.0/users/"+ada+"/ownedObjects", inner)
+	f.wantIDs("/v1.0/users/"+boss+"/directReports", ada)
+	mustStatus(t, f.srv.Do("DELETE", "/v1.0/users/"+ada, ""), http.StatusNoContent)
+	f.wantIDs("/v1.0/groups/" + inner + "/members")
+	mustStatus(t, f.srv.Do("POST", "/v1.0/directory/deletedItems/"+ada+"/restore", ""), http.StatusOK)
+	f.wantIDs("/v1.0/users/"+ada+"/transitiveMemberOf", inner, outer)
+	f.wantIDs("/v1.0/groups/"+inner+"/owners", ada)
+	f.wantIDs("/v1.0/users/"+boss+"/directReports", ada)
 }

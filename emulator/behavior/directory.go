@@ -202,29 +202,50 @@ func (w *walker) neighbours(coll store.Coll, id string, fn func(store.Coll, stor
 	})
 }
 
-// holders calls fn with the reference collections that reference the entity.
+// holders calls fn with the reference collections that reference the entity: of d.Of
+// only, or of any navigation property when d.Of is "".
 func (w *walker) holders(coll store.Coll, id string, fn func(store.Coll)) {
 	if rr, ok := w.v.(store.ReverseRefs); ok {
 		rr.RefsTo(coll, id, func(h store.Coll) bool { fn(h); return true })
 		return
 	}
 	if w.index == nil {
-		w.index = map[entityKey][]store.Coll{}
-		for _, set := range w.schema.EntitySets() {
-			sc := store.Set(set.Name)
-			w.v.Scan(sc, 0, func(e store.Entity) bool {
-				h := sc.Refs(e.ID, w.d.Of)
+		w.buildIndex()
+	}
+	for _, h := range w.index[entityKey{coll.String(), id}] {
+		fn(h)
+	}
+}
+
+// buildIndex maps every entity to the reference collections naming it, for a view
+// without store.ReverseRefs: the references held by the entities of every entity set
+// and by the deleted objects (references held deeper, as by an administrative unit
+// contained in the directory, are not found this way).
+func (w *walker) buildIndex() {
+	w.index = map[entityKey][]store.Coll{}
+	colls := []store.Coll{w.b.dir.items}
+	for _, set := range w.schema.EntitySets() {
+		colls = append(colls, store.Set(set.Name))
+	}
+	for _, sc := range colls {
+		w.v.Scan(sc, 0, func(e store.Entity) bool {
+			t := w.schema.EntityType(e.Type)
+			if t == nil {
+				return true
+			}
+			for _, nav := range t.AllNavigationProperties() {
+				if nav.ContainsTarget || w.d.Of != "" && nav.Name != w.d.Of {
+					continue
+				}
+				h := sc.Refs(e.ID, nav.Name)
 				w.v.Refs(h, 0, func(r store.Ref) bool {
 					k := entityKey{r.Target.String(), r.ID}
 					w.index[k] = append(w.index[k], h)
 					return true
 				})
-				return true
-			})
-		}
-	}
-	for _, h := range w.index[entityKey{coll.String(), id}] {
-		fn(h)
+			}
+			return true
+		})
 	}
 }
 
