@@ -19,7 +19,8 @@
 // the result or the error (handlers.go), and the generic handlers, one file per
 // concern: entities (crud.go), collections and their pages (items.go, paging.go,
 // members.go, skiptoken.go, links.go), $expand (expand.go), $ref (ref.go), @odata.bind
-// (bind.go), properties (property.go), /$count (count.go), operations (operation.go:
+// (bind.go), navigation properties the behaviour computes from stored references
+// (derived.go), properties (property.go), /$count (count.go), operations (operation.go:
 // method, parameters, binding, then the behaviour's registry), delta queries and their
 // tokens (delta.go), report downloads (report.go: the URL a report function redirects
 // to), $metadata (metadata.go), path resolution against the store (resolve.go),

@@ -14,5 +14,8 @@
 // a bound or unbound operation is a file of its own registering an Operation in
 // registerOperations (operations.go); a query rule goes in query.go; what Graph decides
 // about delta queries (which function is one, their options, how updates and removals
-// are written, token errors) is in delta.go.
+// are written, token errors) is in delta.go. The directory's relationships (which
+// navigation properties are computed from which stored ones, and the walk over them)
+// are in directory.go, its soft delete and restore in deleteditems.go, the membership
+// and credential actions in memberships.go and credentials.go.
 package behavior
