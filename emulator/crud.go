@@ -126,6 +126,9 @@ func (s *Server) create(rq *request) (*response, error) {
 	}
 	stored := renderBody(key.Name, id, p.Fields)
 	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
+		if err := checkNavWrite(r); err != nil {
+			return nil, err
+		}
 		prof := s.profile(r)
 		call := s.call(rq, tx, p.Type)
 		if prof != nil && prof.OnCreate != nil {

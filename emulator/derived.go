@@ -16,8 +16,8 @@ import (
 // the request's store read. They are listed, filtered, cast, counted, paged and
 // expanded as any navigation collection, and are read-only.
 
-// applyNavRule gives r, just moved to the non-contained navigation property nav of
-// the entity owner (stored in ownerColl), the behaviour's rule for it.
+// applyNavRule gives r, just moved to the navigation property nav of the entity owner
+// (stored in ownerColl), the behaviour's rule for it.
 func (s *Server) applyNavRule(rq *request, r *resource, owner store.Entity, ownerColl store.Coll, nav *entities.NavigationProperty) {
 	ot := rq.schema.EntityType(owner.Type)
 	r.rule = s.behavior.Nav(rq.schema, ot, nav)

@@ -567,3 +567,21 @@ func TestRelationshipsWithoutReverseIndex(t *testing.T) {
 	f.wantIDs("/v1.0/groups/"+inner+"/owners", ada)
 	f.wantIDs("/v1.0/users/"+boss+"/directReports", ada)
 }
+
+// In the beta schema deletedItems is contained: the same rules, the same objects.
+func TestSoftDeleteBeta(t *testing.T) {
+	t.Parallel()
+	f := newDirFixture(t)
+	ada := f.user("Ada")
+	mustStatus(t, f.srv.Do("DELETE", "/beta/users/"+ada, ""), http.StatusNoContent)
+	graphErr(t, f.srv.Do("GET", "/beta/directory/deletedItems", ""), http.StatusBadRequest, "Request_UnsupportedQuery", "", "")
+	f.wantIDs("/beta/directory/deletedItems/microsoft.graph.user", ada)
+	f.wantIDs("/v1.0/directory/deletedItems/microsoft.graph.user", ada)
+	graphErr(t, f.srv.Do("POST", "/beta/directory/deletedItems", `{"@odata.type":"#microsoft.graph.user"}`), http.StatusMethodNotAllowed, "Request_BadRequest", "", "")
+	graphErr(t, f.srv.Do("PATCH", "/beta/directory/deletedItems/"+ada, `{"displayName":"x"}`), http.StatusMethodNotAllowed, "Request_BadRequest", "", "")
+	mustStatus(t, f.srv.Do("POST", "/beta/directory/deletedItems/"+ada+"/restore", ""), http.StatusOK)
+	mustStatus(t, f.srv.Do("GET", "/v1.0/users/"+ada, ""), http.StatusOK)
+	mustStatus(t, f.srv.Do("DELETE", "/v1.0/users/"+ada, ""), http.StatusNoContent)
+	mustStatus(t, f.srv.Do("DELETE", "/beta/directory/deletedItems/"+ada, ""), http.StatusNoContent)
+	f.wantIDs("/v1.0/directory/deletedItems/microsoft.graph.user")
+}

@@ -156,9 +156,7 @@ func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities
 		}
 	}
 	r.sources = []store.Coll{r.coll}
-	if r.refs {
-		s.applyNavRule(rq, r, r.owner, ownerColl, nav)
-	}
+	s.applyNavRule(rq, r, r.owner, ownerColl, nav)
 }
 
 // loadKept reads an entity the emulator keeps itself (see resource.singleton), or

@@ -87,17 +87,22 @@ const (
 	checkMemberListLimit = 20
 )
 
-// Nav returns Graph's rule for the non-contained navigation property nav of an entity of
-// type owner.
+// Nav returns Graph's rule for the navigation property nav of an entity of type owner.
+// The directory's deletedItems is written by deletes only, and listed by type; it is
+// non-contained in v1.0 and contained in the older beta schema, stored in the same
+// place either way (see deleteditems.go).
 func (b *Behavior) Nav(schema *entities.Schema, owner *entities.StructuredType, nav *entities.NavigationProperty) Nav {
-	if nav == nil || nav.ContainsTarget || owner == nil {
+	if nav == nil || owner == nil {
+		return Nav{}
+	}
+	if nav.Name == deletedItemsNav && isA(schema, owner, directoryType) {
+		return Nav{ReadOnly: true, CastRequired: true}
+	}
+	if nav.ContainsTarget {
 		return Nav{}
 	}
 	if d, ok := derivedNav(nav.Name); ok && isA(schema, owner, directoryObject) {
 		return Nav{Derived: d, ReadOnly: true}
-	}
-	if nav.Name == deletedItemsNav && isA(schema, owner, directoryType) {
-		return Nav{ReadOnly: true, CastRequired: true}
 	}
 	return Nav{}
 }
