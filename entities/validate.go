@@ -18,6 +18,10 @@ type ReadOptions struct {
 	Strict bool
 	// Partial reads an update (PATCH): required properties may be absent.
 	Partial bool
+	// State reads stored state rather than a request (an entity of a fixture): with
+	// Strict, read-only properties are accepted and required ones may be absent; the
+	// lexical forms are still checked.
+	State bool
 }
 
 // Field is one top-level member of a payload.
@@ -222,7 +226,7 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 			return false
 		}
 		seen.set(idx)
-		if r.opts.Strict && p.ReadOnly && !(p == t.key && !r.opts.Partial) {
+		if r.opts.Strict && !r.opts.State && p.ReadOnly && !(p == t.key && !r.opts.Partial) {
 			err = &ReadOnlyPropertyError{Property: join(path, name), Type: t.qualified}
 			return false
 		}
@@ -237,7 +241,7 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 	if err != nil {
 		return nil, err
 	}
-	if r.opts.Strict && !r.opts.Partial {
+	if r.opts.Strict && !r.opts.Partial && !r.opts.State {
 		for i, p := range t.all {
 			if p.Required && !seen.has(i) {
 				return nil, &MissingPropertyError{Property: join(path, p.Name), Type: t.qualified}

@@ -196,6 +196,12 @@ func TestReadPayloadErrors(t *testing.T) {
 			want: &entities.MissingPropertyError{Property: "title", Type: "test.ns.form"}},
 		{name: "missing required property in an update", typ: "t.form", body: `{}`, opts: entities.ReadOptions{Strict: true, Partial: true}, want: nil},
 		{name: "missing required property by default", typ: "t.form", body: `{}`, want: nil},
+		// State (a fixture): read-only properties allowed, required ones not enforced,
+		// lexical forms and kinds still checked.
+		{name: "read-only property in state", typ: "t.form", body: `{"title":"t","secret":"s"}`, opts: entities.ReadOptions{Strict: true, State: true}, want: nil},
+		{name: "missing required property in state", typ: "t.form", body: `{"id":"1"}`, opts: entities.ReadOptions{Strict: true, State: true}, want: nil},
+		{name: "wrong kind in state", typ: "t.form", body: `{"addr":{"city":1}}`, opts: entities.ReadOptions{Strict: true, State: true},
+			want: &entities.InvalidValueError{Property: "addr.city", Type: qAddress, Expected: "Edm.String", Literal: "1"}},
 		{name: "nested error under strict comes first", typ: "t.form", body: `{"addr":{"city":1}}`, opts: strict,
 			want: &entities.InvalidValueError{Property: "addr.city", Type: qAddress, Expected: "Edm.String", Literal: "1"}},
 	}
