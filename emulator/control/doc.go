@@ -1,0 +1,27 @@
+// Package control is graph-emulator's control API, served under /_emulator/ beside
+// Graph's versions: what a test uses to drive the emulator rather than to call Graph.
+//
+//	GET    /_emulator/health     status, versions served, uptime, tenants, journal size
+//	POST   /_emulator/reset      every tenant (or ?tenant=, or X-Emulator-Tenant) back to its start
+//	GET    /_emulator/data       a tenant's whole state as a fixture
+//	PUT    /_emulator/data       a fixture in place of a tenant's state (one write; 400 changes nothing)
+//	POST   /_emulator/data       a fixture added to a tenant's state
+//	GET    /_emulator/requests   the request journal, with filters
+//	DELETE /_emulator/requests   clears the journal
+//
+// What it owns: the API's one adapter (every endpoint returns a value written as JSON
+// or an error written in Graph's shape), the tenant header and its names (ParseTenant,
+// RequestTenant), the request journal (Journal: a bounded ring per server, credentials
+// and secrets masked, $batch steps as children of their batch), and the sample tenant
+// (SampleData).
+//
+// What it does not own: the fixture format's reading and writing, which needs the
+// schema, the store and the behaviour, and lives in package emulator (fixture.go),
+// reached through Backend; the routes (emulator's server.go mounts each handler); the
+// middleware, which calls Journal and RequestTenant. It imports no package of the
+// emulator above it, and names no Graph type.
+//
+// A new endpoint (faults, stubs) is a file of its own: methods of API returning
+// a.serve(methods{...}) with endpoints of the same shape, and a line per path in the
+// server's route table.
+package control
