@@ -39,6 +39,11 @@ type Call struct {
 	// Merge returns body (an entity of Type as stored) with fields (in schema order)
 	// set, each in its schema position.
 	Merge func(body []byte, fields []entities.Field) []byte
+	// Fixture marks an entity loaded from a fixture (PUT /_emulator/data, --seed), not
+	// sent by a client: OnCreate should fill in only what the server sets and the
+	// fixture left out (keeping the fixture's values, so that an export imports
+	// unchanged), and should not refuse what a client must send.
+	Fixture bool
 }
 
 // Set returns body (an entity of c.Type as stored) with the property name set to the
