@@ -74,7 +74,8 @@ func ParseFilter(r *http.Request) (Filter, error) {
 		}
 	}
 	if s := q.Get("since"); s != "" {
-		t, err := time.Parse(time.RFC3339Nano, s)
+		// A '+' of a zone offset arrives as a space unless it was escaped.
+		t, err := time.Parse(time.RFC3339Nano, strings.ReplaceAll(s, " ", "+"))
 		if err != nil {
 			return f, badRequest("The since filter '"+s+"' is not an RFC 3339 time such as 2024-05-01T10:00:00Z.", "since")
 		}
