@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/tidwall/gjson"
 
+	"github.com/graph-emulator/graph-emulator/emulator/control"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
@@ -253,12 +254,16 @@ func (b *batch) request(st *odata.BatchRequest) (*http.Request, *odata.Error) {
 	if st.HasBody {
 		body = bytes.NewReader(st.Body)
 	}
+	ctx := b.ctx
+	if b.s.journal != nil {
+		ctx = control.WithBatchStep(ctx, st.ID) // the journal names the step
+	}
 	var inner *http.Request
 	var err error
 	if body != nil {
-		inner, err = http.NewRequestWithContext(b.ctx, st.Method, target, body)
+		inner, err = http.NewRequestWithContext(ctx, st.Method, target, body)
 	} else {
-		inner, err = http.NewRequestWithContext(b.ctx, st.Method, target, nil)
+		inner, err = http.NewRequestWithContext(ctx, st.Method, target, nil)
 	}
 	if err != nil {
 		return nil, odata.ErrBatchStep(fmt.Sprintf("The request URL '%s' is not a valid URL.", st.URL))

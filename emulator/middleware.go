@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/graph-emulator/graph-emulator/emulator/control"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
@@ -159,15 +160,60 @@ func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	})
 }
 
-// withJournal will record requests for the control API; today it passes them on.
-func (s *Server) withJournal(next http.Handler) http.Handler { return next }
+// withJournal records each request in the journal (GET /_emulator/requests): when it
+// arrived, method, path, query, headers (credentials masked), the first bytes of the
+// body, then its tenant, status and duration. A $batch's steps, served through the whole
+// chain again, are recorded as children of the batch's entry. The control API's own
+// requests are not recorded.
+func (s *Server) withJournal(next http.Handler) http.Handler {
+	if s.journal == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ri := Info(r.Context())
+		if ri == nil || isControl(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		p := s.journal.Begin(r, ri.ID, ri.ClientID, ri.Start)
+		if s.matchBatch(r, nil) {
+			r = r.WithContext(control.WithPending(r.Context(), p))
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		p.End(sw.status, ri.Tenant, s.cfg.now())
+	})
+}
 
-// withTenant will choose the request's tenant; today every request has the default one
-// (set in withRequestIDs).
-func (s *Server) withTenant(next http.Handler) http.Handler { return next }
+// withTenant chooses the request's tenant: the one the X-Emulator-Tenant header names
+// (checked: a bad name is Graph's 400), else the default tenant. (Once tokens are
+// checked, the token's tid will name it too.)
+func (s *Server) withTenant(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := r.Header[control.TenantHeader]; !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		tenant, _, err := control.RequestTenant(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if ri := Info(r.Context()); ri != nil {
+			ri.Tenant = tenant
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // withAuth will check tokens and name the principal; today every caller is anonymous.
+// The control API is outside authentication: it must pass control requests on as they
+// are (isControl).
 func (s *Server) withAuth(next http.Handler) http.Handler { return next }
 
-// withFaults will inject the faults and stubs a test configures; today it passes on.
+// withFaults is the slot of the faults and stubs a test configures (through
+// /_emulator/faults and /_emulator/stubs, later): it sees every request after its
+// tenant and principal are known, batch steps included (each step comes through the
+// whole chain); it must pass control requests on as they are (isControl). Today it
+// passes everything on.
 func (s *Server) withFaults(next http.Handler) http.Handler { return next }

@@ -44,6 +44,9 @@ type config struct {
 	// advancedTypes lists the types Graph's advanced-query rules apply to; nil means
 	// the default, DefaultAdvancedQueryType (see WithAdvancedQueryTypes).
 	advancedTypes []string
+	// control configures the control API, the journal and the start-up state
+	// (options_control.go).
+	control controlConfig
 }
 
 // WithSchema serves version ("v1.0" or "beta") from schema, which must be resolved.

@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/graph-emulator/graph-emulator/emulator/behavior"
+	"github.com/graph-emulator/graph-emulator/emulator/control"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -28,6 +29,14 @@ type Server struct {
 	handler  http.Handler
 	// indexes holds what the server derives from each schema it serves.
 	indexes map[*entities.Schema]*schemaIndex
+
+	// The control API (controlapi.go): its handlers, the request journal (nil when
+	// off), when the server started, and the fixtures a reset of the default tenant
+	// loads again.
+	control *control.API
+	journal *control.Journal
+	started time.Time
+	startup []fixture
 
 	bufs  sync.Pool // *[]byte: response and request body buffers
 	gzips sync.Pool // *gzip.Reader
@@ -75,6 +84,9 @@ func New(opts ...Option) (*Server, error) {
 		}
 	}
 	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
+	if err := s.initControl(); err != nil {
+		return nil, err
+	}
 	s.handler = wrap(s.routes(), s.chain())
 	return s, nil
 }
@@ -107,8 +119,14 @@ func defaultSchemas(schemas map[string]*entities.Schema) error {
 // Store returns the server's store.
 func (s *Server) Store() store.Store { return s.store }
 
-// Reset removes every stored entity of every tenant.
-func (s *Server) Reset() { s.store.ResetAll() }
+// Reset returns every tenant to its state at start, as POST /_emulator/reset does:
+// empty, or for the default tenant what the start-up fixtures (WithSampleData, WithSeed,
+// WithSignedInUser) put in it.
+func (s *Server) Reset() {
+	if err := s.resetState(""); err != nil {
+		s.cfg.logger.Error("reset", "error", err)
+	}
+}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -125,6 +143,12 @@ func (s *Server) routes() http.Handler {
 	r.MatcherFunc(s.matchBatch).HandlerFunc(s.serveBatch).Name("batch")
 	r.MatcherFunc(s.matchVersion).HandlerFunc(s.serveResource).Name("resource")
 	r.MatcherFunc(matchPrefix(behavior.ReportDownloadPath)).HandlerFunc(s.serveReport).Name("report-download")
+	// The control API (emulator/control): outside /{version}, passed by the journal,
+	// auth and faults; each handler answers its own methods.
+	r.MatcherFunc(matchPath(control.Prefix + "health")).Handler(s.control.Health()).Name("control-health")
+	r.MatcherFunc(matchPath(control.Prefix + "reset")).Handler(s.control.Reset()).Name("control-reset")
+	r.MatcherFunc(matchPath(control.Prefix + "data")).Handler(s.control.Data()).Name("control-data")
+	r.MatcherFunc(matchPath(control.Prefix + "requests")).Handler(s.control.Requests()).Name("control-requests")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v, _, ok := splitVersion(r.URL.EscapedPath()); ok && v != "" {
 			s.writeError(w, r, odata.ErrInvalidVersion(v))
@@ -136,6 +160,14 @@ func (s *Server) routes() http.Handler {
 		s.writeError(w, r, odata.ErrMethodNotAllowed(""))
 	})
 	return r
+}
+
+// matchPath matches one escaped path exactly (a trailing slash allowed).
+func matchPath(path string) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool {
+		p := r.URL.EscapedPath()
+		return p == path || len(p) == len(path)+1 && p[len(path)] == '/' && p[:len(path)] == path
+	}
 }
 
 // matchVersion matches /{version} and /{version}/... for a served version.
