@@ -29,6 +29,7 @@ import (
 
 	"github.com/graph-emulator/graph-emulator/emulator"
 	"github.com/graph-emulator/graph-emulator/emulator/certs"
+	"github.com/graph-emulator/graph-emulator/emulator/control"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 )
@@ -68,7 +69,11 @@ type options struct {
 
 	schema schemaValue // VERSION=SOURCE pairs of CSDL schemas to load
 	expose exposeValue // TYPE[=SET] entries given entity sets of their own
-	me     string      // key of the user /me stands for
+	me     string      // id or user principal name of the user /me stands for
+
+	seeds       filesValue // fixture files loaded into the default tenant at start
+	sampleData  bool       // load the sample tenant at start
+	journalSize int        // requests kept in the journal; 0 turns it off
 }
 
 // envPrefix prefixes the environment variable of every flag.
@@ -90,6 +95,7 @@ func defaults() options {
 		logFormat:       "text",
 		shutdownTimeout: 10 * time.Second,
 		tlsCA:           defaultCAFile(),
+		journalSize:     control.DefaultJournalSize,
 	}
 }
 
@@ -118,7 +124,10 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.trustProxy, "trust-proxy", o.trustProxy, "build absolute URLs from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy you run)")
 	fs.Var(&o.schema, "schema", "the schema a version serves, `VERSION=SOURCE`: graph (Graph's schema, embedded), minimal (only the seed's type), a CSDL file, or an http(s) URL such as https://graph.microsoft.com/v1.0/$metadata; a bare graph or minimal sets both versions; repeat it or separate pairs with commas (default: graph)")
 	fs.Var(&o.expose, "expose", "give an entity type that Graph documents without a collection URI an entity set of its own: `TYPE[=SET]`, e.g. microsoft.graph.x=xs (the set is named after the type when omitted); repeat it or separate entries with commas")
-	fs.StringVar(&o.me, "me", o.me, "`id` of the user that /me stands for (default: none, and /me answers as Graph does without a signed-in user)")
+	fs.StringVar(&o.me, "me", o.me, "`id or UPN` of the signed-in user, whom /me stands for; created in the default tenant when no seed has it (default: none, and /me answers as Graph does without a signed-in user; with --sample-data, Adele Vance)")
+	fs.Var(&o.seeds, "seed", "fixture `file` (JSON, see the README) loaded into the default tenant at start, and again by POST /_emulator/reset; repeat it or separate files with commas")
+	fs.BoolVar(&o.sampleData, "sample-data", o.sampleData, "load a small sample tenant at start (users with a manager chain, groups, an application, mail and events of the signed-in user, who becomes /me)")
+	fs.Var(nonNegative{&o.journalSize}, "journal-size", "`number` of requests the journal keeps for GET /_emulator/requests; 0 turns it off")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
@@ -258,6 +267,52 @@ func (v positive[T]) Set(s string) error {
 	return nil
 }
 
+// nonNegative is an integer flag value, zero or more, stored in *p.
+type nonNegative struct{ p *int }
+
+func (v nonNegative) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*v.p)
+}
+
+func (v nonNegative) Set(s string) error {
+	n, err := strconv.ParseInt(s, 0, 64)
+	if err != nil || int64(int(n)) != n {
+		return fmt.Errorf("not an integer in range: %q", s)
+	}
+	if n < 0 {
+		return fmt.Errorf("must be zero or more, got %d", n)
+	}
+	*v.p = int(n)
+	return nil
+}
+
+// filesValue collects file names, comma-separated; each Set adds one or several.
+type filesValue string
+
+func (f *filesValue) String() string { return string(*f) }
+
+func (f *filesValue) Set(s string) error {
+	list := f.list()
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			return errors.New("want a file name, got an empty one")
+		}
+		list = append(list, part)
+	}
+	*f = filesValue(strings.Join(list, ","))
+	return nil
+}
+
+func (f *filesValue) list() []string {
+	if *f == "" {
+		return nil
+	}
+	return strings.Split(string(*f), ",")
+}
+
 // logFormatValue is text or json.
 type logFormatValue string
 
@@ -269,6 +324,27 @@ func (f *logFormatValue) Set(s string) error {
 	}
 	*f = logFormatValue(s)
 	return nil
+}
+
+// stateOptions returns the options of the state the server starts with and of its
+// journal: --sample-data, --seed files (read here, so that a missing file is named),
+// --me, --journal-size.
+func stateOptions(o *options) ([]emulator.Option, error) {
+	opts := []emulator.Option{emulator.WithJournalSize(o.journalSize)}
+	if o.sampleData {
+		opts = append(opts, emulator.WithSampleData())
+	}
+	for _, name := range o.seeds.list() {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("--seed %s: %w", name, err)
+		}
+		opts = append(opts, emulator.WithSeed(name, b))
+	}
+	if o.me != "" {
+		opts = append(opts, emulator.WithSignedInUser(o.me))
+	}
+	return opts, nil
 }
 
 // listenSpec is one listener to open.
@@ -339,7 +415,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv, err := emulator.New(append(schemaOpts,
+	stateOpts, err := stateOptions(o)
+	if err != nil {
+		return err
+	}
+	srv, err := emulator.New(append(append(schemaOpts, stateOpts...),
 		emulator.WithStrict(o.strict),
 		emulator.WithLenientQueries(o.lenientQueries),
 		emulator.WithMaxBodyBytes(o.maxBodyBytes),

@@ -87,6 +87,12 @@ func flagCases() map[string]flagCase {
 			want: func(o *options) { o.expose = "microsoft.graph.x=xs,microsoft.graph.y" }},
 		"me": {value: "u1", other: "u2",
 			want: func(o *options) { o.me = "u1" }},
+		"seed": {value: "a.json,b.json", other: "c.json", bad: []string{"a.json,", ",b.json"},
+			want: func(o *options) { o.seeds = "a.json,b.json" }},
+		"sample-data": {value: "true", other: "false", bad: []string{"maybe"},
+			want: func(o *options) { o.sampleData = true }},
+		"journal-size": {value: "0", other: "10", bad: []string{"-1", "many", "1.5"},
+			want: func(o *options) { o.journalSize = 0 }},
 	}
 }
 

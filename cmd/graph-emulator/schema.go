@@ -152,9 +152,6 @@ func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emul
 			return nil, fmt.Errorf("--expose %s: no schema has the entity type %s", e, typ)
 		}
 	}
-	if o.me != "" {
-		opts = append(opts, emulator.WithSingletonKey("me", o.me))
-	}
 	return opts, nil
 }
 
