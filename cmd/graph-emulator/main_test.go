@@ -689,6 +689,10 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	badSeed := filepath.Join(t.TempDir(), "bad-seed.json")
+	if err := os.WriteFile(badSeed, []byte(`{"users":[{"id":"u1","nope@odata.bind":[]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name    string
 		args    []string
@@ -696,6 +700,8 @@ func TestBinary(t *testing.T) {
 		wantErr string
 	}{
 		{name: "bad flag exits 2", args: []string{"--page-size=0"}, wantErr: "-page-size"},
+		{name: "bad seed exits 2", args: []string{"--addr=127.0.0.1:0", "--seed", badSeed}, wantErr: "seed " + badSeed + ": users('u1'): The property 'nope'"},
+		{name: "missing seed exits 2", env: []string{"GRAPH_EMULATOR_ADDR=127.0.0.1:0", "GRAPH_EMULATOR_SEED=" + badSeed + ".missing"}, wantErr: "--seed " + badSeed + ".missing"},
 		{name: "bad variable exits 2", env: []string{"GRAPH_EMULATOR_PAGE_SIZE=0"}, wantErr: "GRAPH_EMULATOR_PAGE_SIZE"},
 		{name: "unexpected argument exits 2", args: []string{"serve"}, wantErr: "unexpected argument"},
 	} {
