@@ -21,6 +21,24 @@
 // Clients that send tokens only over https (the JavaScript Graph client, Azure
 // identity) need it.
 //
+// The Server is also a client of the emulator's control API (/_emulator): Seed and
+// SeedFile add a fixture (entities by set, references by id; see the README), Reset
+// returns the server to its start, Requests lists what clients sent (the journal, with
+// filters), Export returns the state as a fixture. Tenant(t) returns a client bound to
+// a new tenant of its own, so that parallel tests share one server without seeing each
+// other's data:
+//
+//	srv := emulatortest.New(t)
+//	t.Run("case", func(t *testing.T) {
+//		t.Parallel()
+//		c := srv.Tenant(t) // its requests carry X-Emulator-Tenant; reset when t ends
+//		c.Seed(`{"users":[{"id":"u1","displayName":"Adele Vance"}]}`)
+//		resp := c.Do("GET", "/v1.0/users/u1", "")
+//		posts := c.Requests(emulatortest.Filter{Method: "POST"})
+//	})
+//
+// A control call that fails fails the test. (Faults and stubs will join them.)
+//
 // The package knows nothing of the schema: it names no entity type and adds nothing to
 // what a real client sends. It owns no global state; servers are independent.
 package emulatortest

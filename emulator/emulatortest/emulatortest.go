@@ -28,6 +28,10 @@ type Server struct {
 
 	tb        testing.TB // nil when started with Start
 	transport *http.Transport
+	// tenant is the tenant a Server returned by Tenant is bound to ("" for the
+	// default); shared marks such a Server, which does not own the server.
+	tenant string
+	shared bool
 }
 
 // New starts emulator.New(opts...) on an httptest server and registers t.Cleanup to
@@ -111,8 +115,11 @@ func (s *Server) CACertPEM() []byte {
 }
 
 // Close stops the server and closes the client's idle connections. It may be called
-// more than once.
+// more than once. On a Server returned by Tenant it does nothing.
 func (s *Server) Close() {
+	if s.shared {
+		return
+	}
 	s.transport.CloseIdleConnections()
 	s.HTTP.Close()
 }
