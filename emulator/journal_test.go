@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/graph-emulator/graph-emulator/emulator"
+	"github.com/graph-emulator/graph-emulator/emulator/behavior"
 	"github.com/graph-emulator/graph-emulator/emulator/control"
 	"github.com/graph-emulator/graph-emulator/emulator/emulatortest"
 )
@@ -141,4 +143,16 @@ func TestJournalSize(t *testing.T) {
 	}
 	gjsonEq(t, off.Do("GET", "/_emulator/health", "").Body, "journal", `{"size":0,"entries":0}`)
 	mustStatus(t, off.Do("DELETE", "/_emulator/requests", ""), 204)
+}
+
+// A request whose handler panics is journaled with the 500 it gets.
+func TestJournalPanic(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t, emulator.WithOperation("microsoft.graph.checkMemberGroups",
+		func(context.Context, *behavior.OpCall) (*behavior.OpResult, error) { panic("boom") }))
+	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u1","displayName":"a"}`), 201)
+	wantError(t, srv.Do("POST", "/v1.0/users/u1/checkMemberGroups", `{"groupIds":[]}`), 500)
+	if got := requests(t, srv, "?status=500"); len(got) != 1 || got[0].Path != "/v1.0/users/u1/checkMemberGroups" {
+		t.Errorf("journal: %+v", got)
+	}
 }

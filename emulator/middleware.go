@@ -180,6 +180,13 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 			r = r.WithContext(control.WithPending(r.Context(), p))
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if v := recover(); v != nil {
+				// Recovery, outside, answers 500 (or lets an aborted request go).
+				p.End(http.StatusInternalServerError, ri.Tenant, s.cfg.now())
+				panic(v)
+			}
+		}()
 		next.ServeHTTP(sw, r)
 		p.End(sw.status, ri.Tenant, s.cfg.now())
 	})

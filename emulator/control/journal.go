@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -282,19 +281,17 @@ func (j *Journal) Clear(tenant string) {
 // front of the rest; it returns them as the journal shows them.
 func readAhead(r *http.Request) (text string, truncated bool) {
 	body := r.Body
-	buf := make([]byte, JournalBodyLimit+1)
-	n, err := io.ReadFull(body, buf)
-	buf = buf[:n]
-	var rest io.Reader = body
+	// ReadAll grows its buffer as it reads: a small body costs a small one.
+	buf, err := io.ReadAll(io.LimitReader(body, JournalBodyLimit+1))
+	var rest io.Reader = eofReader{}
 	switch {
-	case err == nil:
-		truncated = true
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		rest = eofReader{}
-	default:
+	case err != nil:
 		// The handler meets the same error (a body over the limit, a broken
 		// connection) where it would have.
 		rest = errReader{err}
+	case len(buf) > JournalBodyLimit:
+		truncated = true
+		rest = body
 	}
 	r.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(buf), rest), closer: body}
 	shown := buf
