@@ -25,11 +25,15 @@ const JournalBodyLimit = 16 << 10
 // ring of bounded size, the oldest entry dropped for a new one. The control API's own
 // requests are not journaled. A Journal is safe for concurrent use; a nil *Journal
 // journals nothing.
+//
+// Recording is kept cheap, as it runs on every request: an entry keeps the request's
+// header map and the raw first bytes of its body, and masks and decodes them only when
+// it is listed.
 type Journal struct {
+	size int
 	mu   sync.Mutex
-	ring []Entry
-	next int // where the next entry goes
-	n    int // entries held
+	ring []Entry // grows to size, then wraps
+	next int     // where the next entry goes once the ring is full
 }
 
 // NewJournal returns a journal of the last size requests, or nil (journal off) when
@@ -38,7 +42,7 @@ func NewJournal(size int) *Journal {
 	if size <= 0 {
 		return nil
 	}
-	return &Journal{ring: make([]Entry, size)}
+	return &Journal{size: size}
 }
 
 // Size is how many requests the journal keeps (0 for a nil journal).
@@ -46,7 +50,7 @@ func (j *Journal) Size() int {
 	if j == nil {
 		return 0
 	}
-	return len(j.ring)
+	return j.size
 }
 
 // Len is how many requests the journal holds now.
@@ -56,7 +60,7 @@ func (j *Journal) Len() int {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.n
+	return len(j.ring)
 }
 
 // Entry is one journaled request. Its JSON form is what GET /_emulator/requests lists.
@@ -90,6 +94,33 @@ type Entry struct {
 	BatchStepID string `json:"batchStepId,omitempty"`
 	// Children are, for a $batch, its steps, in the order they arrived.
 	Children []Entry `json:"children,omitempty"`
+
+	// What Headers and Body are made of when the entry is listed (see render).
+	header   http.Header
+	raw      []byte
+	encoding string
+}
+
+// render fills Headers and Body from what was recorded, for a listing.
+func (e *Entry) render() {
+	if e.header != nil {
+		e.Headers = make(map[string]string, len(e.header))
+		for k, v := range e.header {
+			e.Headers[k] = maskHeader(k, strings.Join(v, ", "))
+		}
+	} else if e.Headers == nil {
+		e.Headers = map[string]string{}
+	}
+	if e.raw != nil {
+		e.Body, e.BodyTruncated = showBody(e.raw, e.encoding, e.BodyTruncated)
+	}
+	e.header, e.raw, e.encoding = nil, nil, "" // a listed entry holds no secret
+	if len(e.Children) > 0 {
+		e.Children = slices.Clone(e.Children)
+		for i := range e.Children {
+			e.Children[i].render()
+		}
+	}
 }
 
 // Pending is the entry of a request being answered. Begin starts it, End records it.
@@ -131,12 +162,10 @@ func (j *Journal) Begin(r *http.Request, id, clientID string, start time.Time) *
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}}
 	p.parent, _ = r.Context().Value(pendingKey{}).(*Pending)
 	p.e.BatchStepID, _ = r.Context().Value(stepKey{}).(string)
-	p.e.Headers = make(map[string]string, len(r.Header))
-	for k, v := range r.Header {
-		p.e.Headers[k] = maskHeader(k, strings.Join(v, ", "))
-	}
+	p.e.header = r.Header // not changed after the request is answered
 	if r.Body != nil && r.Body != http.NoBody {
-		p.e.Body, p.e.BodyTruncated = readAhead(r)
+		p.e.raw, p.e.BodyTruncated = readAhead(r)
+		p.e.encoding = r.Header.Get("Content-Encoding")
 	}
 	return p
 }
@@ -166,12 +195,20 @@ func (p *Pending) End(status int, tenant string, end time.Time) {
 
 func (j *Journal) add(e Entry) {
 	j.mu.Lock()
-	j.ring[j.next] = e
-	j.next = (j.next + 1) % len(j.ring)
-	if j.n < len(j.ring) {
-		j.n++
+	if len(j.ring) < j.size {
+		j.ring = append(j.ring, e)
+	} else {
+		j.ring[j.next] = e
+		j.next = (j.next + 1) % j.size
 	}
 	j.mu.Unlock()
+}
+
+// entries returns the journal's entries, oldest ended first. j.mu is held.
+func (j *Journal) entries() []Entry {
+	all := make([]Entry, 0, len(j.ring))
+	all = append(all, j.ring[j.next:]...)
+	return append(all, j.ring[:j.next]...)
 }
 
 // Filter chooses journal entries. Zero fields choose everything.
@@ -235,10 +272,7 @@ func (j *Journal) Entries(f Filter) []Entry {
 		return []Entry{}
 	}
 	j.mu.Lock()
-	all := make([]Entry, 0, j.n)
-	for i := range j.n {
-		all = append(all, j.ring[(j.next-j.n+i+len(j.ring))%len(j.ring)])
-	}
+	all := j.entries()
 	j.mu.Unlock()
 	// Entries are recorded as requests end; list them as they arrived.
 	sort.SliceStable(all, func(a, b int) bool { return all[a].Time.Before(all[b].Time) })
@@ -251,6 +285,9 @@ func (j *Journal) Entries(f Filter) []Entry {
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]
 	}
+	for i := range out {
+		out[i].render()
+	}
 	return out
 }
 
@@ -261,51 +298,62 @@ func (j *Journal) Clear(tenant string) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if tenant == "" {
-		clear(j.ring)
-		j.next, j.n = 0, 0
-		return
-	}
-	kept := make([]Entry, 0, j.n)
-	for i := range j.n {
-		if e := j.ring[(j.next-j.n+i+len(j.ring))%len(j.ring)]; e.Tenant != tenant {
-			kept = append(kept, e)
+	var kept []Entry
+	if tenant != "" {
+		for _, e := range j.entries() {
+			if e.Tenant != tenant {
+				kept = append(kept, e)
+			}
 		}
 	}
-	clear(j.ring)
-	j.n = copy(j.ring, kept)
-	j.next = j.n % len(j.ring)
+	j.ring, j.next = kept, 0
 }
 
 // readAhead reads the first JournalBodyLimit bytes of r's body and puts them back in
-// front of the rest; it returns them as the journal shows them.
-func readAhead(r *http.Request) (text string, truncated bool) {
+// front of the rest; it returns them, and whether the body goes on.
+func readAhead(r *http.Request) (raw []byte, truncated bool) {
 	body := r.Body
-	// ReadAll grows its buffer as it reads: a small body costs a small one.
-	buf, err := io.ReadAll(io.LimitReader(body, JournalBodyLimit+1))
-	var rest io.Reader = eofReader{}
+	n := int64(JournalBodyLimit + 1)
+	if r.ContentLength >= 0 && r.ContentLength < n {
+		n = r.ContentLength + 1 // one more, to see the end
+	}
+	raw = make([]byte, 0, n)
+	var err error
+	for int64(len(raw)) < n && err == nil {
+		var m int
+		m, err = body.Read(raw[len(raw):n])
+		raw = raw[:len(raw)+m]
+	}
+	rb := &replayBody{buf: raw, rest: body, closer: body}
 	switch {
+	case err == io.EOF:
+		rb.rest = nil // the body ended: the handler need not read it again
 	case err != nil:
 		// The handler meets the same error (a body over the limit, a broken
 		// connection) where it would have.
-		rest = errReader{err}
-	case len(buf) > JournalBodyLimit:
+		rb.err = err
+	case len(raw) > JournalBodyLimit:
 		truncated = true
-		rest = body
 	}
-	r.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(buf), rest), closer: body}
-	shown := buf
-	if truncated {
-		shown = buf[:JournalBodyLimit]
+	r.Body = rb
+	if len(raw) > JournalBodyLimit {
+		raw = raw[:JournalBodyLimit]
 	}
-	switch strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))) {
+	return raw, truncated
+}
+
+// showBody is the journal's text of a body's first bytes: decompressed (gzip), secrets
+// masked, or "(N bytes)" for what is not text.
+func showBody(raw []byte, encoding string, truncated bool) (string, bool) {
+	shown := raw
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "gzip", "x-gzip":
 		var cut bool
-		shown, cut = gunzipPrefix(shown)
+		shown, cut = gunzipPrefix(raw)
 		truncated = truncated || cut
 	}
 	if !utf8.Valid(shown) {
-		return "(" + itoa(len(buf)) + " bytes)", truncated
+		return "(" + itoa(len(raw)) + " bytes)", truncated
 	}
 	return string(maskJSON(shown)), truncated
 }
@@ -324,17 +372,28 @@ func gunzipPrefix(b []byte) (out []byte, cut bool) {
 	return out, err != nil
 }
 
+// replayBody is a request body whose first bytes were read ahead: buf, then rest (nil
+// once the body ended within buf), or err.
 type replayBody struct {
-	io.Reader
-	closer io.Closer
+	buf    []byte
+	rest   io.Reader
+	err    error
+	closer io.Closer // the original body
+}
+
+func (b *replayBody) Read(p []byte) (int, error) {
+	if len(b.buf) > 0 {
+		n := copy(p, b.buf)
+		b.buf = b.buf[n:]
+		return n, nil
+	}
+	switch {
+	case b.err != nil:
+		return 0, b.err
+	case b.rest == nil:
+		return 0, io.EOF
+	}
+	return b.rest.Read(p)
 }
 
 func (b *replayBody) Close() error { return b.closer.Close() }
-
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
-
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
