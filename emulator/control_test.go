@@ -238,6 +238,10 @@ func TestControlImportBadFixtures(t *testing.T) {
 		{"path to no collection", `{"users/u1/displayName":[]}`, []string{"users/u1/displayName"}},
 		{"singleton of a set", `{"me":{"id":"u1"}}`, []string{"'me'", "users"}},
 		{"singleton with another key", `{"directory":{"id":"other"}}`, []string{"directory", "'other'"}},
+		{"computed relationship", `{"users":[{"id":"n1","memberOf":["g1"]}]}`, []string{"users('n1')/memberOf", "read-only"}},
+		{"computed relationship by path", `{"users":[{"id":"n1"}],"users/n1/memberOf":["g1"]}`, []string{"users/n1/memberOf", "read-only"}},
+		{"computed relationship bound", `{"users":[{"id":"n1","memberOf@odata.bind":["groups/g1"]}]}`, []string{"users('n1')", "read-only"}},
+		{"deleted items", `{"directory":{"id":"directory","deletedItems":["u1"]}}`, []string{"deletedItems", "read-only"}},
 		{"late error", `{"users":[{"id":"n1"},{"id":"n2"},{"id":"n3","manager":"ghost"}]}`, []string{"users('n3')/manager"}},
 		{"existing id (PUT replaces, so only with POST)", ``, nil},
 		{"oversized", `{"users":[{"id":"big","displayName":"` + strings.Repeat("x", 70<<10) + `"}]}`, []string{"Maximum request length exceeded."}},
@@ -452,4 +456,26 @@ func TestSampleData(t *testing.T) {
 	if again := export(t, srv, "copy"); again != out {
 		t.Errorf("the sample's export does not round-trip")
 	}
+}
+
+// Soft-deleted directory objects stay out of an export (the server writes deleted items
+// alone), and the rest round-trips.
+func TestControlExportAfterSoftDelete(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	mustStatus(t, srv.Do("PUT", "/_emulator/data", fullFixture), 200)
+	mustStatus(t, srv.Do("DELETE", "/v1.0/users/u3", ""), 204)
+	mustStatus(t, srv.Do("GET", "/v1.0/directory/deletedItems/microsoft.graph.user/u3", ""), 200)
+	out := export(t, srv, "")
+	if strings.Contains(out, `"u3"`) || strings.Contains(out, "deletedItems") {
+		t.Errorf("export shows the deleted user:\n%s", out)
+	}
+	mustStatus(t, srv.Do("PUT", "/_emulator/data", out, tenantHeader, "copy"), 200)
+	if again := export(t, srv, "copy"); again != out {
+		t.Errorf("re-export differs:\n%s\nwant\n%s", again, out)
+	}
+	gjsonEq(t, srv.Do("GET", "/v1.0/users/u2/memberOf?$select=id", "", tenantHeader, "copy").Body, "value.#.id", `["g1"]`)
+	// A PUT replaces the deleted items too.
+	mustStatus(t, srv.Do("PUT", "/_emulator/data", out), 200)
+	wantError(t, srv.Do("GET", "/v1.0/directory/deletedItems/microsoft.graph.user/u3", ""), 404)
 }

@@ -44,7 +44,9 @@ import (
 // be absent, as the fixture is state, not a request), then completed by the set's
 // behaviour as a POST would be (an application's appId, when the fixture leaves it
 // out). References are resolved after every entity is stored, so they may point
-// forward. Ids are kept; an entity without one gets a new id. The whole fixture is one
+// forward. Navigation properties the behaviour keeps itself (computed ones such as
+// memberOf, the directory's deletedItems) are refused, and left out of an export. Ids
+// are kept; an entity without one gets a new id. The whole fixture is one
 // store write: the first problem answers 400 naming where it is (set, id, property)
 // and nothing is kept.
 
@@ -73,6 +75,7 @@ type pendingRefs struct {
 	where   string // for errors: groups('g1')/members
 	owner   store.Coll
 	ownerID string
+	ownerT  *entities.StructuredType
 	nav     *entities.NavigationProperty
 	ids     []string // by key
 	binds   []bind   // by URL (nav@odata.bind)
@@ -276,7 +279,7 @@ func (ld *fixtureLoad) loadPath(key string, v gjson.Result) error {
 	}
 	switch {
 	case p.Kind == odata.PathCollection && r.refs:
-		return ld.addRefs(v, r.entityColl, r.owner.ID, r.nav, key)
+		return ld.addRefs(v, r.entityColl, r.owner, r.nav, key)
 	case p.Kind == odata.PathCollection && !r.refs:
 		var prof *behavior.Profile
 		if r.coll.IsRoot() {
@@ -292,7 +295,7 @@ func (ld *fixtureLoad) loadPath(key string, v gjson.Result) error {
 		}
 		return ld.loadKept(v, r.entityColl, r.id, r.declared, key)
 	case p.Kind == odata.PathEntity && r.refs && r.nav != nil && !r.nav.IsCollection():
-		return ld.addRefs(v, r.entityColl, r.owner.ID, r.nav, key)
+		return ld.addRefs(v, r.entityColl, r.owner, r.nav, key)
 	}
 	return fixtureErr(key, fmt.Sprintf("The path '%s' does not name a collection of entities or references (nor a singleton): list entities under their set, or use a path such as users/{id}/messages.", key))
 }
@@ -372,14 +375,14 @@ func (ld *fixtureLoad) loadEntity(obj gjson.Result, c store.Coll, declared *enti
 		case nav.ContainsTarget:
 			err = ld.loadKept(v, c.Contained(id, nav.Name), nav.Name, nav.Target(), at)
 		default:
-			err = ld.addRefs(v, c, id, nav, at)
+			err = ld.addRefs(v, c, store.Entity{ID: id, Type: typ.QualifiedName()}, nav, at)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	if len(binds) > 0 {
-		ld.refs = append(ld.refs, pendingRefs{where: where, owner: c, ownerID: id, binds: binds})
+		ld.refs = append(ld.refs, pendingRefs{where: where, owner: c, ownerID: id, ownerT: typ, binds: binds})
 	}
 	return nil
 }
@@ -414,8 +417,12 @@ func splitNavigation(t *entities.StructuredType, obj gjson.Result) ([]byte, []na
 
 // addRefs notes the references of a non-contained navigation property: an id, or null,
 // for a single-valued one; an array of ids for a collection.
-func (ld *fixtureLoad) addRefs(v gjson.Result, owner store.Coll, ownerID string, nav *entities.NavigationProperty, where string) error {
-	pr := pendingRefs{where: where, owner: owner, ownerID: ownerID, nav: nav}
+func (ld *fixtureLoad) addRefs(v gjson.Result, owner store.Coll, ownerEntity store.Entity, nav *entities.NavigationProperty, where string) error {
+	ownerT := ld.rq.schema.EntityType(ownerEntity.Type)
+	if ld.s.behavior.Nav(ld.rq.schema, ownerT, nav).ReadOnly {
+		return fixtureWrap(where, behavior.ErrReadOnlyNav(nav.Name))
+	}
+	pr := pendingRefs{where: where, owner: owner, ownerID: ownerEntity.ID, ownerT: ownerT, nav: nav}
 	switch {
 	case nav.IsCollection() && v.IsArray():
 		var err error
@@ -447,7 +454,7 @@ func (ld *fixtureLoad) addRefs(v gjson.Result, owner store.Coll, ownerID string,
 // types), URLs as @odata.bind resolves them.
 func (ld *fixtureLoad) link(pr *pendingRefs) error {
 	if len(pr.binds) > 0 {
-		r := &resource{entityColl: pr.owner, entity: store.Entity{ID: pr.ownerID}}
+		r := &resource{entityColl: pr.owner, entity: store.Entity{ID: pr.ownerID, Type: pr.ownerT.QualifiedName()}, declared: pr.ownerT}
 		n := 0
 		for _, b := range pr.binds {
 			n += len(b.urls)
@@ -509,7 +516,7 @@ func (s *Server) exportFixture(tenant, version string) ([]byte, error) {
 			Message: "The version '" + version + "' is not served: use one of " + strings.Join(s.versions(), ", ") + ".",
 			Details: []odata.ErrorDetail{{Code: "InvalidRequest", Message: "Unknown version.", Target: "version"}}}
 	}
-	x := &exporter{schema: schema, sc: s.schemaCache(schema)}
+	x := &exporter{behavior: s.behavior, schema: schema, sc: s.schemaCache(schema)}
 	err := s.store.Read(tenant, func(v store.View) error {
 		x.v = v
 		x.b = append(x.b, '{')
@@ -550,10 +557,11 @@ func (s *Server) exportFixture(tenant, version string) ([]byte, error) {
 
 // exporter writes a fixture from one read of a tenant.
 type exporter struct {
-	schema *entities.Schema
-	sc     *schemaIndex
-	v      store.View
-	b      []byte
+	behavior *behavior.Behavior
+	schema   *entities.Schema
+	sc       *schemaIndex
+	v        store.View
+	b        []byte
 }
 
 // member writes an object member's name, after a comma unless it is the first.
@@ -611,11 +619,19 @@ func (x *exporter) entity(c store.Coll, e store.Entity, declared *entities.Struc
 				x.member(nav.Name)
 				x.entity(cc, ke, nav.Target())
 			}
+		case x.readOnly(t, nav):
+			// Written by the server alone (deletedItems), or computed (memberOf).
 		default:
 			x.refs(c.Refs(e.ID, nav.Name), nav)
 		}
 	}
 	x.b = append(x.b, '}')
+}
+
+// readOnly reports whether the behaviour keeps a navigation property's references
+// itself: a fixture may not set them.
+func (x *exporter) readOnly(t *entities.StructuredType, nav *entities.NavigationProperty) bool {
+	return x.behavior.Nav(x.schema, t, nav).ReadOnly
 }
 
 // refs writes a navigation property's references by id, or, for a target an id alone
