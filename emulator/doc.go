@@ -25,9 +25,13 @@
 // tokens (delta.go), report downloads (report.go: the URL a report function redirects
 // to), $metadata (metadata.go), path resolution against the store (resolve.go),
 // preconditions and entity tags (precondition.go), and the $batch driver, which runs
-// each step through the whole handler again (batch.go).
+// each step through the whole handler again (batch.go). For the control API
+// (emulator/control, mounted under /_emulator): the backend it drives and the state a
+// server starts with (controlapi.go, options_control.go), and the fixture format's
+// import and export, one store write each (fixture.go).
 //
 // What it does not own: Graph's own rules (emulator/behavior), state (emulator/store),
+// the control API's adapter, journal and tenant names (emulator/control),
 // the protocol's parsing and JSON writing (odata), the schema (entities). No file of
 // this package names a Graph type, set or operation. Packages under emulator/ must not
 // import this one.
