@@ -48,6 +48,9 @@ type tenant struct {
 	feed   feed
 	// tx is the tenant's one write in progress, reused: writes are serialised.
 	tx memTx
+	// pid and lastColl are the persistent store's: the tenant's key in its file and
+	// the last key it gave one of the tenant's collections (0: none yet).
+	pid, lastColl uint64
 }
 
 type memColl struct {
@@ -60,6 +63,8 @@ type memColl struct {
 	slab  []record
 	order []slot // by seq; a deleted record leaves a hole (rec nil) until compaction
 	live  int
+	// pid is the collection's key in the persistent store's file (0: not saved yet).
+	pid uint64
 }
 
 // slot keeps its seq when its record is deleted, so order stays searchable by seq.
@@ -111,7 +116,14 @@ func (m *Memory) Read(tenant string, fn func(View) error) error {
 }
 
 // Write implements Store.
-func (m *Memory) Write(tenant string, fn func(Tx) error) (err error) {
+func (m *Memory) Write(tenant string, fn func(Tx) error) error {
+	return m.write(tenant, fn, nil)
+}
+
+// write is Write; commit, when not nil, is called with a write that commits, before its
+// changes join the feed and while the tenant's lock is held (the persistent store
+// records the write's effects there, in commit order).
+func (m *Memory) write(tenant string, fn func(Tx) error, commit func(*tenant, *memTx)) (err error) {
 	t := m.tenant(tenant, true)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -128,6 +140,9 @@ func (m *Memory) Write(tenant string, fn func(Tx) error) (err error) {
 	if err != nil {
 		tx.rollback()
 		return err
+	}
+	if commit != nil {
+		commit(t, tx)
 	}
 	for _, c := range tx.changes {
 		t.feed.add(c)
@@ -524,7 +539,7 @@ func (tx *memTx) Replace(c Coll, e Entity, changed []string) (Entity, error) {
 	seq := tx.next()
 	e.Seq, e.Version = old.Seq, seq
 	r.e = e
-	tx.undo = append(tx.undo, undoEntry{kind: undoReplace, r: r, old: old})
+	tx.undo = append(tx.undo, undoEntry{kind: undoReplace, mc: mc, r: r, old: old})
 	tx.record(Change{Seq: seq, Kind: Updated, Coll: c, ID: e.ID, Type: e.Type, Props: changed})
 	return e, nil
 }
@@ -648,6 +663,9 @@ type feed struct {
 	max   int
 	buf   []Change
 	start int // index of the oldest change in buf once it is full
+	// floor is the Seq of the last change known to be gone before buf's oldest (a
+	// store loaded from a file keeps only its last changes); 0 when none is.
+	floor uint64
 }
 
 func (f *feed) add(c Change) {
@@ -660,6 +678,9 @@ func (f *feed) add(c Change) {
 }
 
 func (f *feed) each(after uint64, fn func(Change) bool) error {
+	if after < f.floor {
+		return ErrTruncated
+	}
 	n := len(f.buf)
 	if n == 0 {
 		return nil
