@@ -214,7 +214,18 @@ func (b *Bolt) init() error {
 		if f := string(tx.Bucket(bucketMarker).Get(keyFormat)); f != fileFormat {
 			return damaged(b.path, "format %q, this program reads format %q", f, fileFormat)
 		}
-		return b.load(tx, b.mem)
+		if err := b.load(tx, b.mem); err != nil {
+			return err
+		}
+		// bbolt's own check (the free list, pages referenced once, key order) reads
+		// only pages the load has read without a fault.
+		var first error
+		for err := range tx.Check() {
+			if first == nil {
+				first = damaged(b.path, "%v", err)
+			}
+		}
+		return first
 	})
 }
 
@@ -324,7 +335,10 @@ type diskWrite struct {
 	dels    []diskKey
 	puts    []diskRecord
 	changes []Change
-	size    int // about how many bytes the write adds to the file
+	// nColls and nRecords are how many collections and records the write adds to
+	// the tenant's (negative: removes); the file keeps the totals, checked at load.
+	nColls, nRecords int64
+	size             int // about how many bytes the write adds to the file
 }
 
 type diskColl struct {
@@ -364,8 +378,9 @@ func (b *Bolt) capture(name string, t *tenant, tx *memTx) *diskWrite {
 	b.own(w, name, t)
 	live := func(mc *memColl) bool { return t.colls[mc.c.p.enc] == mc }
 	var (
-		recs     []undoEntry // one per record touched
-		seenRec  = map[*record]struct{}{}
+		recs []undoEntry // one per record touched
+		// created tells the records this write put (true) from those it found.
+		created  = map[*record]bool{}
 		touched  []*memColl // collections created or added to
 		seenColl = map[*memColl]struct{}{}
 	)
@@ -378,8 +393,8 @@ func (b *Bolt) capture(name string, t *tenant, tx *memTx) *diskWrite {
 	for _, u := range tx.undo {
 		switch u.kind {
 		case undoPut, undoTake, undoReplace:
-			if _, ok := seenRec[u.r]; !ok {
-				seenRec[u.r] = struct{}{}
+			if _, ok := created[u.r]; !ok {
+				created[u.r] = u.kind == undoPut
 				recs = append(recs, u)
 			}
 			if u.kind == undoPut {
@@ -390,6 +405,7 @@ func (b *Bolt) capture(name string, t *tenant, tx *memTx) *diskWrite {
 		case undoDrop:
 			if u.mc.pid != 0 {
 				w.drops = append(w.drops, u.mc.pid)
+				w.nColls--
 			}
 		}
 	}
@@ -400,17 +416,25 @@ func (b *Bolt) capture(name string, t *tenant, tx *memTx) *diskWrite {
 		if mc.pid == 0 {
 			t.lastColl++
 			mc.pid = t.lastColl
+			w.nColls++
 		}
 		w.colls = append(w.colls, diskColl{pid: mc.pid, nextSeq: mc.nextSeq, c: mc.c})
 		w.size += 32 + len(mc.c.p.enc)
 	}
 	for _, u := range recs {
 		mc, r := u.mc, u.r
+		kept := live(mc) && mc.byID[r.e.ID] == r
+		switch {
+		case kept && created[r]:
+			w.nRecords++
+		case !kept && !created[r]:
+			w.nRecords--
+		}
 		if !live(mc) {
-			continue // dropped with its records
+			continue // dropped: its records go with it
 		}
 		k := diskKey{coll: mc.pid, seq: r.e.Seq}
-		if mc.byID[r.e.ID] != r {
+		if !kept {
 			w.dels = append(w.dels, k)
 			continue
 		}

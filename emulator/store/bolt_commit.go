@@ -253,6 +253,18 @@ func (c *committer) apply(tenants *bbolt.Bucket, w *diskWrite) error {
 			return err
 		}
 	}
+	var n counts
+	if !w.isNew && !w.reset {
+		var err error
+		if n, err = readCounts(tkey, tb); err != nil {
+			return err
+		}
+	}
+	n.colls += w.nColls
+	n.records += w.nRecords
+	if err := tb.Put(keyCounts, n.value(tkey)); err != nil {
+		return err
+	}
 	return tb.Put(keySeq, sealed(append(tkey, keySeq...), u64(w.seq)))
 }
 

@@ -22,6 +22,7 @@ import (
 //	  <tenant>/
 //	    name                   the tenant's name
 //	    seq                    the sequence number of its last change
+//	    n                      how many collections and records it has
 //	    c/ <coll>              a collection: its next Seq, then its name (Coll.String)
 //	    r/ <coll><seq>         an entity: 'e', Version, ID, Type, Body
 //	                           or a reference: 'r', Version, ID, the target's name
@@ -35,6 +36,7 @@ var (
 	keyFormat     = []byte("format")
 	keyName       = []byte("name")
 	keySeq        = []byte("seq")
+	keyCounts     = []byte("n")
 	bucketColls   = []byte("c")
 	bucketRecords = []byte("r")
 	bucketFeed    = []byte("f")
@@ -178,6 +180,29 @@ func changeValue(key []byte, c *Change) []byte {
 		}
 	}
 	return sealed(key, v)
+}
+
+// counts are how many collections and records a tenant has in the file: a page
+// damaged so that it lists fewer keys is found at load.
+type counts struct{ colls, records int64 }
+
+func (n counts) value(tkey []byte) []byte {
+	v := binary.AppendVarint(make([]byte, 0, 24), n.colls)
+	v = binary.AppendVarint(v, n.records)
+	return sealed(append(tkey, keyCounts...), v)
+}
+
+func readCounts(tkey []byte, tb *bbolt.Bucket) (counts, error) {
+	v, err := unseal(append(tkey, keyCounts...), tb.Get(keyCounts))
+	if err != nil {
+		return counts{}, fmt.Errorf("counts: %w", err)
+	}
+	colls, k1 := binary.Varint(v)
+	records, k2 := binary.Varint(v[max(k1, 0):])
+	if k1 <= 0 || k2 <= 0 || k1+k2 != len(v) {
+		return counts{}, errors.New("malformed counts")
+	}
+	return counts{colls, records}, nil
 }
 
 // colls parses collection names read from the file, each once.
@@ -390,6 +415,17 @@ func (b *Bolt) loadTenant(tb *bbolt.Bucket, pid uint64, cs colls) (string, *tena
 	})
 	if err != nil {
 		return "", nil, err
+	}
+
+	var found counts
+	for _, mc := range t.colls {
+		found.colls++
+		found.records += int64(mc.live)
+	}
+	if saved, err := readCounts(tkey, tb); err != nil {
+		return "", nil, fail("%v", err)
+	} else if saved != found {
+		return "", nil, fail("%d collections and %d records saved, %d and %d found", saved.colls, saved.records, found.colls, found.records)
 	}
 
 	// The feed's last FeedSize changes; those before are gone (ErrTruncated).

@@ -345,6 +345,7 @@ func (tx *memTx) rollback() {
 		switch u.kind {
 		case undoPut:
 			u.mc.remove(u.r)
+			u.mc.nextSeq = u.r.e.Seq - 1 // puts are the newest: undone, newest first
 		case undoTake:
 			u.mc.restore(u.r)
 		case undoReplace:
