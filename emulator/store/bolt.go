@@ -161,7 +161,7 @@ func syncName(window time.Duration) string {
 }
 
 // errPanic marks a panic guard recovered: bbolt panics on some damaged files.
-var errPanic = errors.New("panic")
+var errPanic = errors.New("unreadable structure")
 
 // guard runs fn, turning a panic, and a fault on a bad address in the file's mapping,
 // into an error.

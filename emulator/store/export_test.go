@@ -83,3 +83,6 @@ func Dump(m *Memory) string {
 
 // Memory returns the Memory that serves b's reads.
 func (b *Bolt) Memory() *Memory { return b.mem }
+
+// CloseFile closes b's data file under it, so that its next flush fails.
+func CloseFile(b *Bolt) error { return b.db.Close() }
