@@ -47,6 +47,10 @@ type config struct {
 	// control configures the control API, the journal and the start-up state
 	// (options_control.go).
 	control controlConfig
+
+	// dataDir and dataSync: see WithDataDir.
+	dataDir  string
+	dataSync time.Duration
 }
 
 // WithSchema serves version ("v1.0" or "beta") from schema, which must be resolved.
@@ -180,10 +184,32 @@ func WithStore(st store.Store) Option {
 	}
 }
 
+// WithDataDir keeps the state of every tenant in the directory dir (created when
+// missing), in a data file that outlives the process (store.OpenBolt): New loads it,
+// and Server.Close closes it. With sync zero, every write is saved and synced before
+// its response; writes at the same time share one sync. With sync greater than zero,
+// writes are answered first and saved within sync: a crash loses at most the writes
+// of the last sync (and of a save in progress). New fails when the file is damaged,
+// is not a graph-emulator data file, or another process has it open. Default: no
+// directory, the state lives in memory only; ignored with WithStore.
+func WithDataDir(dir string, sync time.Duration) Option {
+	return func(c *config) error {
+		if dir == "" {
+			return fmt.Errorf("emulator: empty data directory name")
+		}
+		if sync < 0 {
+			return fmt.Errorf("emulator: negative data sync window %v", sync)
+		}
+		c.dataDir, c.dataSync = dir, sync
+		return nil
+	}
+}
+
 // WithChangeFeedSize makes the default in-memory store keep the last n changes of each
-// tenant in its change feed: a delta token further behind answers Graph's 410
-// syncStateNotFound, and the client starts over. Each change costs about 100 bytes of
-// heap. Zero or less means store.DefaultFeedSize (16,384); ignored with WithStore.
+// tenant in its change feed (the data directory's too, see WithDataDir): a delta token
+// further behind answers Graph's 410 syncStateNotFound, and the client starts over.
+// Each change costs about 100 bytes of heap. Zero or less means store.DefaultFeedSize
+// (16,384); ignored with WithStore.
 func WithChangeFeedSize(n int) Option {
 	return func(c *config) error {
 		c.feedSize = n

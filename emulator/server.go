@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -38,6 +39,9 @@ type Server struct {
 	started time.Time
 	startup []fixture
 
+	// closer is the store New opened (WithDataDir), which Close closes.
+	closer io.Closer
+
 	bufs  sync.Pool // *[]byte: response and request body buffers
 	gzips sync.Pool // *gzip.Reader
 }
@@ -68,12 +72,22 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.newRequestID == nil {
 		cfg.newRequestID = randomUUIDs()
 	}
-	if cfg.store == nil {
+	var closer io.Closer
+	switch {
+	case cfg.store != nil:
+	case cfg.dataDir != "":
+		b, err := store.OpenBolt(cfg.dataDir, store.BoltOptions{FeedSize: cfg.feedSize, SyncWindow: cfg.dataSync, Logger: cfg.logger})
+		if err != nil {
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+		cfg.store, closer = b, b
+	default:
 		cfg.store = store.NewMemory(cfg.feedSize)
 	}
 	s := &Server{
-		cfg:   cfg,
-		store: cfg.store,
+		cfg:    cfg,
+		store:  cfg.store,
+		closer: closer,
 		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict, LenientQueries: cfg.lenientQueries,
 			Profiles: cfg.profiles, Operations: cfg.operations}),
 		indexes: map[*entities.Schema]*schemaIndex{},
@@ -85,6 +99,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
 	if err := s.initControl(); err != nil {
+		s.Close()
 		return nil, err
 	}
 	s.handler = wrap(s.routes(), s.chain())
@@ -118,6 +133,16 @@ func defaultSchemas(schemas map[string]*entities.Schema) error {
 
 // Store returns the server's store.
 func (s *Server) Store() store.Store { return s.store }
+
+// Close releases what New opened: the data directory's file (WithDataDir), after
+// saving the writes it has answered. A store given with WithStore is its owner's to
+// close. Serve no request after Close; it may be called more than once.
+func (s *Server) Close() error {
+	if s.closer == nil {
+		return nil
+	}
+	return s.closer.Close()
+}
 
 // Reset returns every tenant to its state at start, as POST /_emulator/reset does:
 // empty, or for the default tenant what the start-up fixtures (WithSampleData, WithSeed,

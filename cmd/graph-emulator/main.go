@@ -74,6 +74,9 @@ type options struct {
 	seeds       filesValue // fixture files loaded into the default tenant at start
 	sampleData  bool       // load the sample tenant at start
 	journalSize int        // requests kept in the journal; 0 turns it off
+
+	dataDir  string        // directory keeping the state across restarts; "" for none
+	dataSync time.Duration // 0: each write synced before its response; else the flush window
 }
 
 // envPrefix prefixes the environment variable of every flag.
@@ -128,6 +131,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Var(&o.seeds, "seed", "fixture `file` (JSON, see the README) loaded into the default tenant at start, and again by POST /_emulator/reset; repeat it or separate files with commas")
 	fs.BoolVar(&o.sampleData, "sample-data", o.sampleData, "load a small sample tenant at start (users with a manager chain, groups, an application, mail and events of the signed-in user, who becomes /me)")
 	fs.Var(nonNegative{&o.journalSize}, "journal-size", "`number` of requests the journal keeps for GET /_emulator/requests; 0 turns it off")
+	fs.Var((*pathValue)(&o.dataDir), "data-dir", "`directory` keeping every tenant's state across restarts, in its file "+store.BoltFileName+" (default: none, the state lives in memory only)")
+	fs.Var((*syncValue)(&o.dataSync), "data-sync", "when a write to --data-dir is durable: always (synced before its response) or a flush `window` such as 100ms (answered at once, synced within the window: a crash loses at most its writes) (default always)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
@@ -313,6 +318,29 @@ func (f *filesValue) list() []string {
 	return strings.Split(string(*f), ",")
 }
 
+// syncValue is "always" (zero) or a positive duration.
+type syncValue time.Duration
+
+func (v *syncValue) String() string {
+	if *v == 0 {
+		return "always"
+	}
+	return time.Duration(*v).String()
+}
+
+func (v *syncValue) Set(s string) error {
+	if s == "always" {
+		*v = 0
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("want always or a positive duration such as 100ms, got %q", s)
+	}
+	*v = syncValue(d)
+	return nil
+}
+
 // logFormatValue is text or json.
 type logFormatValue string
 
@@ -395,7 +423,7 @@ func listeners(o *options, set map[string]bool) ([]listenSpec, error) {
 
 // run serves until ctx is done, then shuts down gracefully: in-flight requests finish
 // on every listener.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
 	o, set, err := parse(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -403,6 +431,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	specs, err := listeners(o, set)
 	if err != nil {
 		return err
+	}
+	if set["data-sync"] && o.dataDir == "" {
+		return errors.New("--data-sync needs --data-dir")
 	}
 	hopts := &slog.HandlerOptions{Level: o.logLevel}
 	var handler slog.Handler = slog.NewTextHandler(stderr, hopts)
@@ -419,6 +450,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if o.dataDir != "" {
+		stateOpts = append(stateOpts, emulator.WithDataDir(o.dataDir, o.dataSync))
+	}
 	srv, err := emulator.New(append(append(schemaOpts, stateOpts...),
 		emulator.WithStrict(o.strict),
 		emulator.WithLenientQueries(o.lenientQueries),
@@ -431,6 +465,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	// After the listeners' shutdown: the data directory's file saves what was answered.
+	defer func() {
+		if cerr := srv.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing the data directory: %w", cerr)
+		}
+	}()
 	var tlsConf *tls.Config
 	if slices.ContainsFunc(specs, func(l listenSpec) bool { return l.tls }) {
 		if tlsConf, err = serverTLSConfig(o, time.Now(), logger); err != nil {

@@ -93,6 +93,10 @@ func flagCases() map[string]flagCase {
 			want: func(o *options) { o.sampleData = true }},
 		"journal-size": {value: "0", other: "10", bad: []string{"-1", "many", "1.5"},
 			want: func(o *options) { o.journalSize = 0 }},
+		"data-dir": {value: "data", other: "other-data",
+			want: func(o *options) { o.dataDir = "data" }},
+		"data-sync": {value: "100ms", other: "always", bad: []string{"never", "0", "-1s", "100"},
+			want: func(o *options) { o.dataSync = 100 * time.Millisecond }},
 	}
 }
 
