@@ -525,6 +525,7 @@ func TestRunErrors(t *testing.T) {
 		{name: "bad flag", args: []string{"--page-size=0"}, wantErr: "-page-size"},
 		{name: "unexpected argument", args: []string{"now"}, wantErr: "unexpected argument"},
 		{name: "address not local", args: []string{"--addr=192.0.2.1:0"}, wantErr: "192.0.2.1"},
+		{name: "data sync without a data directory", args: []string{"--data-sync=1s"}, wantErr: "--data-sync needs --data-dir"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
