@@ -80,6 +80,8 @@ type Bolt struct {
 	// tenantMu guards lastTenant, the last number given to a tenant in the file.
 	tenantMu   sync.Mutex
 	lastTenant uint64
+	// trims are the feeds load found longer than FeedSize (see trimFeeds).
+	trims []feedTrim
 
 	closeOnce sync.Once
 	closeErr  error
@@ -210,7 +212,7 @@ func (b *Bolt) init() error {
 			return fmt.Errorf("store: initialising %s: %w", b.path, err)
 		}
 	}
-	return b.db.View(func(tx *bbolt.Tx) error {
+	err = b.db.View(func(tx *bbolt.Tx) error {
 		if f := string(tx.Bucket(bucketMarker).Get(keyFormat)); f != fileFormat {
 			return damaged(b.path, "format %q, this program reads format %q", f, fileFormat)
 		}
@@ -227,6 +229,10 @@ func (b *Bolt) init() error {
 		}
 		return first
 	})
+	if err != nil {
+		return err
+	}
+	return b.trimFeeds()
 }
 
 // Path returns the data file's name.

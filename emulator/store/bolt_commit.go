@@ -247,9 +247,13 @@ func (c *committer) apply(tenants *bbolt.Bucket, w *diskWrite) error {
 			return err
 		}
 	}
-	if w.seq > c.feedSize {
-		// Keep the last feedSize changes.
-		if err := deleteBelow(fb, w.seq-c.feedSize+1); err != nil {
+	// Keep the last feedSize changes: those the write pushes out of the window go, by
+	// key (a cursor from the first key would walk the pages emptied in this flush).
+	// Before the write the file held [before-feedSize+1, before]; it keeps
+	// [w.seq-feedSize+1, w.seq].
+	before := w.seq - uint64(len(w.changes))
+	for k := max(1, max(before+1, c.feedSize)-c.feedSize); k+c.feedSize <= w.seq; k++ {
+		if err := fb.Delete(u64(k)); err != nil {
 			return err
 		}
 	}

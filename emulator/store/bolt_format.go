@@ -433,8 +433,12 @@ func (b *Bolt) loadTenant(tb *bbolt.Bucket, pid uint64, cs colls) (string, *tena
 	if t.seq > uint64(b.feedSize) {
 		from = t.seq - uint64(b.feedSize) + 1
 	}
-	// A store that kept fewer changes saved fewer: the feed starts at its first.
+	// A store that kept fewer changes saved fewer: the feed starts at its first. One
+	// that kept more saved more: they are trimmed once loaded (see trimFeeds).
 	cur := fb.Cursor()
+	if k, _ := cur.First(); len(k) == 8 && binary.BigEndian.Uint64(k) < from {
+		b.trims = append(b.trims, feedTrim{tenant: pid, below: from})
+	}
 	k, v := cur.Seek(u64(from))
 	if len(k) == 8 {
 		from = binary.BigEndian.Uint64(k)
@@ -494,4 +498,30 @@ func decodeChange(k, v []byte, cs colls) (Change, error) {
 		}
 	}
 	return c, nil
+}
+
+// feedTrim is a tenant whose feed in the file holds changes before below, which a
+// store with a larger FeedSize saved.
+type feedTrim struct{ tenant, below uint64 }
+
+// trimFeeds deletes the changes that loading found beyond FeedSize, so that each
+// write's trim (committer.apply) finds the feed at most FeedSize long.
+func (b *Bolt) trimFeeds() error {
+	if len(b.trims) == 0 {
+		return nil
+	}
+	err := b.db.Update(func(tx *bbolt.Tx) error {
+		for _, tr := range b.trims {
+			fb := tx.Bucket(bucketTenants).Bucket(u64(tr.tenant)).Bucket(bucketFeed)
+			if err := deleteBelow(fb, tr.below); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: trimming the change feeds of %s: %w", b.path, err)
+	}
+	b.trims = nil
+	return nil
 }

@@ -211,6 +211,9 @@ func TestBoltReopen(t *testing.T) {
 				if err := b.Close(); err != nil {
 					t.Fatal(err)
 				}
+				if n := longestFeed(t, dir); tt.o.FeedSize > 0 && n > tt.o.FeedSize {
+					t.Fatalf("step %d: a feed of %d changes in the file, want at most %d", i, n, tt.o.FeedSize)
+				}
 				if b, err = store.OpenBolt(dir, tt.o); err != nil {
 					t.Fatalf("step %d: reopen: %v", i, err)
 				}
@@ -220,6 +223,23 @@ func TestBoltReopen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// longestFeed returns the length of the longest change feed in dir's data file.
+func longestFeed(t *testing.T, dir string) int {
+	t.Helper()
+	per := map[string]int{}
+	for _, l := range strings.Split(rawFile(t, dir), "\n") {
+		// tenants/<tenant>/66/<seq> = ...: 66 is the feed bucket, "f".
+		if parts := strings.Split(l, "/"); len(parts) == 4 && parts[0] == "tenants" && parts[2] == "66" {
+			per[parts[1]]++
+		}
+	}
+	n := 0
+	for _, c := range per {
+		n = max(n, c)
+	}
+	return n
 }
 
 // anyCascadeOrder rewrites a dump's change feed so that two stores compare equal
