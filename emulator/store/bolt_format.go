@@ -30,6 +30,9 @@ import (
 //
 // Collections are numbered per tenant (a name may be longer than a bbolt key may
 // be); a collection's number is never given to another while the store is open.
+//
+// The names below are constants in all but type (bbolt takes []byte): nothing changes
+// them.
 var (
 	bucketMarker  = []byte("graph-emulator")
 	bucketTenants = []byte("tenants")
@@ -45,6 +48,7 @@ var (
 // fileFormat is the layout above; a file of another format is refused.
 const fileFormat = "1"
 
+// castagnoli is the CRC-32C table, read only.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // sealed returns v followed by the CRC-32C of key and v; v must have room for it or be
