@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -211,6 +212,10 @@ func (b *Bolt) init() error {
 		if err != nil {
 			return fmt.Errorf("store: initialising %s: %w", b.path, err)
 		}
+		// The file's name in its directory must be as durable as its content.
+		if err := syncDir(filepath.Dir(b.path)); err != nil {
+			return fmt.Errorf("store: initialising %s: %w", b.path, err)
+		}
 	}
 	err = b.db.View(func(tx *bbolt.Tx) error {
 		if f := string(tx.Bucket(bucketMarker).Get(keyFormat)); f != fileFormat {
@@ -233,6 +238,19 @@ func (b *Bolt) init() error {
 		return err
 	}
 	return b.trimFeeds()
+}
+
+// syncDir syncs a directory, so that the names of the files created in it last.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && runtime.GOOS != "windows" {
+		return err
+	}
+	return nil
 }
 
 // Path returns the data file's name.
