@@ -38,9 +38,10 @@ func (s *Server) initControl() error {
 	}
 	if len(seeds) > 0 {
 		// A store that holds data already (a persistent one) keeps it: the seeds are
-		// only checked.
+		// only checked, as they would load into an empty tenant (the check's write
+		// clears the tenant, and is rolled back).
 		load := s.tenantEmpty(store.DefaultTenant)
-		res, err := s.importFixtures(store.DefaultTenant, seeds, false, !load)
+		res, err := s.importFixtures(store.DefaultTenant, seeds, !load, !load)
 		if err != nil {
 			return fmt.Errorf("emulator: %s", errorText(err))
 		}

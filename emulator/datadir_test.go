@@ -96,3 +96,40 @@ func TestDataDirDamaged(t *testing.T) {
 		t.Errorf("New = %v, want store.ErrDamaged naming %s", err, path)
 	}
 }
+
+// TestDataDirWithStartupData: the sample data load on the first start; later starts on
+// the same directory keep what was saved (the sample data only checked), changes
+// included.
+func TestDataDirWithStartupData(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	start := func() *emulatortest.Server {
+		srv, err := emulatortest.Start(emulator.WithDataDir(dir, 0), emulator.WithSampleData())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv
+	}
+	stop := func(srv *emulatortest.Server) {
+		srv.Close()
+		if err := srv.Emulator.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(srv *emulatortest.Server) int64 {
+		return gjson.GetBytes(srv.Do("GET", "/v1.0/users?$count=true", "", "ConsistencyLevel", "eventual").Body, `@odata\.count`).Int()
+	}
+	srv := start()
+	sample := count(srv)
+	if sample == 0 {
+		t.Fatal("no sample users")
+	}
+	createUser(t, srv, "extra")
+	stop(srv)
+	srv = start()
+	defer stop(srv)
+	if n := count(srv); n != sample+1 {
+		t.Errorf("after a restart: %d users, want the %d sample users and the one created", n, sample)
+	}
+	mustStatus(t, srv.Do("GET", "/v1.0/me", ""), 200)
+}
