@@ -136,3 +136,22 @@ func TestSeedFailures(t *testing.T) {
 		t.Errorf("missing file: %q", ft.failed)
 	}
 }
+
+// TestCloseReleasesDataDir checks that Close closes the emulator too: a second server
+// opens the same data directory and sees what the first one wrote.
+func TestCloseReleasesDataDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first := emulatortest.New(t, emulator.WithDataDir(dir, 0))
+	created := first.Do("POST", "/v1.0/office365ServicesUserCounts", `{"teamsActive":3}`)
+	if created.Status != 201 {
+		t.Fatalf("create: %s", created)
+	}
+	first.Close()
+	first.Close() // a second Close does nothing
+	second := emulatortest.New(t, emulator.WithDataDir(dir, 0))
+	id := gjson.GetBytes(created.Body, "id").String()
+	if got := second.Do("GET", "/v1.0/office365ServicesUserCounts/"+id, ""); got.Status != 200 {
+		t.Fatalf("after reopening: %s", got)
+	}
+}

@@ -114,14 +114,18 @@ func (s *Server) CACertPEM() []byte {
 	return certs.CertPEM(c)
 }
 
-// Close stops the server and closes the client's idle connections. It may be called
-// more than once. On a Server returned by Tenant it does nothing.
+// Close stops the server, closes the client's idle connections and closes the
+// emulator (a data directory's file is then unlocked). It may be called more than
+// once. On a Server returned by Tenant it does nothing.
 func (s *Server) Close() {
 	if s.shared {
 		return
 	}
 	s.transport.CloseIdleConnections()
 	s.HTTP.Close()
+	if err := s.Emulator.Close(); err != nil && s.tb != nil {
+		s.tb.Errorf("emulatortest: closing the emulator: %v", err)
+	}
 }
 
 // Response is an answer read in full.
