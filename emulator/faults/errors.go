@@ -1,0 +1,201 @@
+package faults
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/graph-emulator/graph-emulator/odata"
+)
+
+// invalid is the 400 that answers a malformed rule or stub: Graph's error shape, the
+// message naming the field, and a detail whose target is the field.
+func invalid(field, format string, args ...any) *odata.Error {
+	msg := fmt.Sprintf(format, args...)
+	if field != "" {
+		msg = field + ": " + msg
+	}
+	return &odata.Error{Status: http.StatusBadRequest, Code: "BadRequest", Message: msg,
+		Details: []odata.ErrorDetail{{Code: "InvalidRule", Message: msg, Target: field}}}
+}
+
+// errorMessage is an error's message: a Graph error's message alone.
+func errorMessage(err error) string {
+	var ge *odata.Error
+	if errors.As(err, &ge) {
+		return ge.Message
+	}
+	return err.Error()
+}
+
+// fieldError is an error in a member of a rule, found while decoding it.
+type fieldError struct {
+	field string
+	msg   string
+}
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+
+// DecodeList decodes JSON that holds one object or an array of them into a list of T,
+// refusing unknown members. what names the objects in messages ("fault rule"). A
+// malformed document is a 400 naming the member at fault, prefixed with its index
+// ("[2].latency.delay") when the document is an array. It is the decoder of fault rules
+// and of stubs.
+func DecodeList[T any](data []byte, what string) ([]T, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return nil, invalid("", "The body is empty: send a %s (a JSON object) or an array of them.", what)
+	}
+	if data[0] != '[' {
+		var v T
+		if err := decodeStrict(data, &v); err != nil {
+			return nil, decodeError(err, "", what)
+		}
+		return []T{v}, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(data, &raws); err != nil {
+		return nil, decodeError(err, "", what)
+	}
+	out := make([]T, len(raws))
+	for i, raw := range raws {
+		if err := decodeStrict(raw, &out[i]); err != nil {
+			return nil, decodeError(err, fmt.Sprintf("[%d]", i), what)
+		}
+	}
+	return out, nil
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown members and anything
+// after the value.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// decodeError turns a decoding error into a 400 naming the member, under prefix.
+func decodeError(err error, prefix, what string) *odata.Error {
+	join := func(f string) string {
+		if prefix == "" {
+			return f
+		}
+		if f == "" {
+			return prefix
+		}
+		return prefix + "." + f
+	}
+	var (
+		fe  *fieldError
+		te  *json.UnmarshalTypeError
+		se  *json.SyntaxError
+		ge  *odata.Error
+		msg = err.Error()
+	)
+	switch {
+	case errors.As(err, &ge):
+		return ge
+	case errors.As(err, &fe):
+		return invalid(join(fe.field), "%s", fe.msg)
+	case errors.As(err, &te):
+		// The path names an embedded struct by its Go name: Match.method.
+		field := strings.TrimPrefix(strings.ReplaceAll("."+te.Field, ".Match.", "."), ".")
+		if field == "" {
+			return invalid(prefix, "A %s is a JSON object, not %s.", what, jsonKind(te.Value))
+		}
+		return invalid(join(field), "Want %s, not %s.", goKind(te.Type), jsonKind(te.Value))
+	case errors.As(err, &se):
+		return invalid(prefix, "The %s is not valid JSON: %s (at byte %d).", what, strings.TrimPrefix(msg, "json: "), se.Offset)
+	case strings.HasPrefix(msg, "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return invalid(join(name), "A %s has no member '%s'.", what, name)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return invalid(prefix, "The %s is not valid JSON: it ends too early.", what)
+	}
+	return invalid(prefix, "The %s cannot be read: %s.", what, strings.TrimPrefix(msg, "json: "))
+}
+
+// jsonKind names the JSON kind an UnmarshalTypeError saw ("number", "string"...).
+func jsonKind(v string) string {
+	switch {
+	case v == "number" || strings.HasPrefix(v, "number "):
+		return "a number"
+	case v == "string":
+		return "a string"
+	case v == "bool":
+		return "true or false"
+	case v == "array":
+		return "an array"
+	case v == "object":
+		return "an object"
+	}
+	return v
+}
+
+// goKind names the JSON kind a Go type is written as.
+func goKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	k := t.Kind().String()
+	switch {
+	case k == "string":
+		return "a string"
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"):
+		return "an integer"
+	case strings.HasPrefix(k, "float"):
+		return "a number"
+	case k == "bool":
+		return "true or false"
+	case k == "map", k == "struct":
+		return "an object"
+	case k == "slice":
+		return "an array"
+	}
+	return "another kind of value"
+}
+
+// decodeMember decodes a member of a rule that has a JSON form of its own (latency,
+// rateLimit) strictly, naming field in its errors.
+func decodeMember(b []byte, v any, field string) error {
+	err := decodeStrict(b, v)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return &fieldError{field: field + "." + te.Field, msg: fmt.Sprintf("Want %s, not %s.", goKind(te.Type), jsonKind(te.Value))}
+	case errors.As(err, &te):
+		return &fieldError{field: field, msg: fmt.Sprintf("Want an object, not %s.", jsonKind(te.Value))}
+	case strings.HasPrefix(msg, "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return &fieldError{field: field + "." + name, msg: fmt.Sprintf("There is no member '%s' in %s.", name, field)}
+	}
+	return &fieldError{field: field, msg: strings.TrimPrefix(msg, "json: ")}
+}
+
+// parseDuration reads a Go duration string ("" is zero).
+func parseDuration(s, field string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, &fieldError{field: field, msg: fmt.Sprintf("'%s' is not a duration such as \"250ms\", \"2s\" or \"1m\".", s)}
+	}
+	return d, nil
+}

@@ -1,0 +1,229 @@
+package faults
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/graph-emulator/graph-emulator/odata"
+)
+
+// Config is what New needs. Zero fields take the defaults given.
+type Config struct {
+	// Now reads the clock (rate-limit windows). Default: time.Now.
+	Now func() time.Time
+	// Rand gives the seeds of rules that name none. Default: a source seeded from
+	// crypto/rand.
+	Rand rand.Source
+	// Sleep waits d, or until ctx is done (then it returns ctx's error). Default: a
+	// timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// ParseTenant checks a tenant name and returns it in canonical form. Default: the
+	// name in lower case.
+	ParseTenant func(string) (string, error)
+}
+
+// Registry holds a server's fault rules. It is a value of its server, built by New;
+// safe for concurrent use.
+type Registry struct {
+	cfg Config
+	n   atomic.Int64 // how many rules there are: the fast path of Apply
+
+	mu    sync.Mutex
+	rules []*rule // in the order added
+	seq   int     // the last number given to an id
+	seeds *rand.Rand
+}
+
+// New returns an empty registry.
+func New(cfg Config) *Registry {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		var b [16]byte
+		_, _ = crand.Read(b[:])
+		cfg.Rand = rand.NewPCG(binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:]))
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	if cfg.ParseTenant == nil {
+		cfg.ParseTenant = func(s string) (string, error) { return strings.ToLower(s), nil }
+	}
+	return &Registry{cfg: cfg, seeds: rand.New(cfg.Rand)}
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Add checks rules and adds them after the rules already there, all or none: a
+// malformed rule is a 400 naming its field (prefixed with its index when there are
+// several), an id in use a 409. It returns the rules as listed, ids and seeds given.
+func (g *Registry) Add(rules ...Rule) ([]State, error) {
+	compiled := make([]*rule, len(rules))
+	for i, spec := range rules {
+		prefix := ""
+		if len(rules) > 1 {
+			prefix = fmt.Sprintf("[%d].", i)
+		}
+		r, err := compile(spec, prefix, g.cfg.ParseTenant)
+		if err != nil {
+			return nil, err
+		}
+		compiled[i] = r
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	taken := make(map[string]bool, len(g.rules)+len(compiled))
+	for _, r := range g.rules {
+		taken[r.spec.ID] = true
+	}
+	for _, r := range compiled {
+		if id := r.spec.ID; id != "" {
+			if taken[id] {
+				return nil, conflict("fault rule", id)
+			}
+			taken[id] = true
+		}
+	}
+	out := make([]State, len(compiled))
+	for i, r := range compiled {
+		for r.spec.ID == "" {
+			g.seq++
+			if id := fmt.Sprintf("fault-%d", g.seq); !taken[id] {
+				r.spec.ID = id
+				taken[id] = true
+			}
+		}
+		if r.random && r.spec.Seed == 0 {
+			for r.spec.Seed == 0 {
+				r.spec.Seed = int64(g.seeds.Uint64() >> 1)
+			}
+		}
+		r.seed()
+		out[i] = r.state()
+	}
+	g.rules = append(g.rules, compiled...)
+	g.n.Store(int64(len(g.rules)))
+	return out, nil
+}
+
+// Len returns how many rules there are.
+func (g *Registry) Len() int { return int(g.n.Load()) }
+
+// List returns the rules in the order added: those of tenant, or every rule when
+// tenant is "".
+func (g *Registry) List(tenant string) []State {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := []State{}
+	for _, r := range g.rules {
+		if tenant == "" || r.spec.Tenant == tenant {
+			out = append(out, r.state())
+		}
+	}
+	return out
+}
+
+// Get returns the rule with id, if it is of tenant (any tenant when tenant is "").
+func (g *Registry) Get(id, tenant string) (State, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if i := g.find(id, tenant); i >= 0 {
+		return g.rules[i].state(), true
+	}
+	return State{}, false
+}
+
+// Delete removes the rule with id, if it is of tenant (any tenant when tenant is "");
+// it reports whether there was one.
+func (g *Registry) Delete(id, tenant string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	i := g.find(id, tenant)
+	if i < 0 {
+		return false
+	}
+	g.rules = slices.Delete(g.rules, i, i+1)
+	g.n.Store(int64(len(g.rules)))
+	return true
+}
+
+// Clear removes the rules of tenant, or every rule when tenant is "", and returns how
+// many it removed.
+func (g *Registry) Clear(tenant string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	before := len(g.rules)
+	g.rules = slices.DeleteFunc(g.rules, func(r *rule) bool { return tenant == "" || r.spec.Tenant == tenant })
+	g.n.Store(int64(len(g.rules)))
+	return before - len(g.rules)
+}
+
+func (g *Registry) find(id, tenant string) int {
+	return slices.IndexFunc(g.rules, func(r *rule) bool {
+		return r.spec.ID == id && (tenant == "" || r.spec.Tenant == tenant)
+	})
+}
+
+// Outcome is what the rules did to a request.
+type Outcome struct {
+	// Answer, when not nil, is the error to answer with instead of the emulator.
+	Answer *odata.Error
+	// Applied lists the ids of the rules that acted, in order.
+	Applied []string
+}
+
+// Apply runs the rules on a request, in the order they were added: each that matches
+// and passes its gates (probability, count) acts; their delays add up; the first to
+// answer ends the walk (rules after it do not see the request). Then it waits the
+// delay: when ctx ends first it returns ctx's error, with the outcome so far. With no
+// rule it returns at once.
+func (g *Registry) Apply(ctx context.Context, req *Request) (Outcome, error) {
+	var out Outcome
+	if g.n.Load() == 0 {
+		return out, nil
+	}
+	now := g.cfg.Now()
+	var delay time.Duration
+	g.mu.Lock()
+	for _, r := range g.rules {
+		if !r.m.match(req) {
+			continue
+		}
+		e, acted := r.applyTo(now)
+		if !acted {
+			continue
+		}
+		out.Applied = append(out.Applied, r.spec.ID)
+		delay += e.delay
+		if e.answer != nil {
+			out.Answer = e.answer
+			break
+		}
+	}
+	g.mu.Unlock()
+	if delay > 0 {
+		if err := g.cfg.Sleep(ctx, delay); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
