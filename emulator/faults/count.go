@@ -9,7 +9,7 @@ type counter struct {
 
 func compileCount(n int, prefix string) (counter, error) {
 	if n < 0 {
-		return counter{}, invalid(prefix+"count", "Want how many requests the rule acts on, 1 or more (or 0 for every one); got %d.", n)
+		return counter{}, Invalid(prefix+"count", "Want how many requests the rule acts on, 1 or more (or 0 for every one); got %d.", n)
 	}
 	return counter{limited: n > 0, remaining: n}, nil
 }

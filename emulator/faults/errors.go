@@ -8,15 +8,16 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
-// invalid is the 400 that answers a malformed rule or stub: Graph's error shape, the
+// Invalid is the 400 that answers a malformed rule or stub: Graph's error shape, the
 // message naming the field, and a detail whose target is the field.
-func invalid(field, format string, args ...any) *odata.Error {
+func Invalid(field, format string, args ...any) *odata.Error {
 	msg := fmt.Sprintf(format, args...)
 	if field != "" {
 		msg = field + ": " + msg
@@ -50,23 +51,23 @@ func (e *fieldError) Error() string { return e.field + ": " + e.msg }
 func DecodeList[T any](data []byte, what string) ([]T, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
-		return nil, invalid("", "The body is empty: send a %s (a JSON object) or an array of them.", what)
+		return nil, Invalid("", "The body is empty: send a %s (a JSON object) or an array of them.", what)
 	}
 	if data[0] != '[' {
 		var v T
 		if err := decodeStrict(data, &v); err != nil {
-			return nil, decodeError(err, "", what)
+			return nil, decodeError(err, "", what, data, reflect.TypeFor[T]())
 		}
 		return []T{v}, nil
 	}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(data, &raws); err != nil {
-		return nil, decodeError(err, "", what)
+		return nil, decodeError(err, "", what, nil, nil)
 	}
 	out := make([]T, len(raws))
 	for i, raw := range raws {
 		if err := decodeStrict(raw, &out[i]); err != nil {
-			return nil, decodeError(err, fmt.Sprintf("[%d]", i), what)
+			return nil, decodeError(err, fmt.Sprintf("[%d]", i), what, raw, reflect.TypeFor[T]())
 		}
 	}
 	return out, nil
@@ -86,8 +87,10 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
-// decodeError turns a decoding error into a 400 naming the member, under prefix.
-func decodeError(err error, prefix, what string) *odata.Error {
+// decodeError turns a decoding error into a 400 naming the member, under prefix. data
+// and t, the document and the type it was decoded into, find where an unknown member
+// is.
+func decodeError(err error, prefix, what string, data []byte, t reflect.Type) *odata.Error {
 	join := func(f string) string {
 		if prefix == "" {
 			return f
@@ -108,23 +111,35 @@ func decodeError(err error, prefix, what string) *odata.Error {
 	case errors.As(err, &ge):
 		return ge
 	case errors.As(err, &fe):
-		return invalid(join(fe.field), "%s", fe.msg)
+		return Invalid(join(fe.field), "%s", fe.msg)
 	case errors.As(err, &te):
 		// The path names an embedded struct by its Go name: Match.method.
 		field := strings.TrimPrefix(strings.ReplaceAll("."+te.Field, ".Match.", "."), ".")
 		if field == "" {
-			return invalid(prefix, "A %s is a JSON object, not %s.", what, jsonKind(te.Value))
+			return Invalid(prefix, "A %s is a JSON object, not %s.", what, jsonKind(te.Value))
 		}
-		return invalid(join(field), "Want %s, not %s.", goKind(te.Type), jsonKind(te.Value))
+		return Invalid(join(field), "Want %s, not %s.", goKind(te.Type), jsonKind(te.Value))
 	case errors.As(err, &se):
-		return invalid(prefix, "The %s is not valid JSON: %s (at byte %d).", what, strings.TrimPrefix(msg, "json: "), se.Offset)
+		return Invalid(prefix, "The %s is not valid JSON: %s (at byte %d).", what, strings.TrimPrefix(msg, "json: "), se.Offset)
 	case strings.HasPrefix(msg, "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		return invalid(join(name), "A %s has no member '%s'.", what, name)
+		field := name
+		if t != nil {
+			var v any
+			if json.Unmarshal(data, &v) == nil {
+				if p := unknownMember(v, t, ""); p != "" {
+					field = p
+				}
+			}
+		}
+		if field == name {
+			return Invalid(join(field), "A %s has no member '%s'.", what, name)
+		}
+		return Invalid(join(field), "There is no member '%s' here.", name)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return invalid(prefix, "The %s is not valid JSON: it ends too early.", what)
+		return Invalid(prefix, "The %s is not valid JSON: it ends too early.", what)
 	}
-	return invalid(prefix, "The %s cannot be read: %s.", what, strings.TrimPrefix(msg, "json: "))
+	return Invalid(prefix, "The %s cannot be read: %s.", what, strings.TrimPrefix(msg, "json: "))
 }
 
 // jsonKind names the JSON kind an UnmarshalTypeError saw ("number", "string"...).
@@ -198,4 +213,94 @@ func parseDuration(s, field string) (time.Duration, error) {
 		return 0, &fieldError{field: field, msg: fmt.Sprintf("'%s' is not a duration such as \"250ms\", \"2s\" or \"1m\".", s)}
 	}
 	return d, nil
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// unknownMember returns the path ("response.code") of the first member of v, a decoded
+// JSON document, that t has no field for; "" when there is none.
+func unknownMember(v any, t reflect.Type, path string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return "" // it names its own members (Latency, RateLimit)
+	}
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		switch t.Kind() {
+		case reflect.Struct:
+			fields := jsonFields(t, nil)
+			for _, k := range keys {
+				ft, ok := fields[k]
+				if !ok {
+					for name, typ := range fields {
+						if strings.EqualFold(name, k) {
+							ft, ok = typ, true
+							break
+						}
+					}
+				}
+				if !ok {
+					return join(k)
+				}
+				if p := unknownMember(x[k], ft, join(k)); p != "" {
+					return p
+				}
+			}
+		case reflect.Map:
+			for _, k := range keys {
+				if p := unknownMember(x[k], t.Elem(), join(k)); p != "" {
+					return p
+				}
+			}
+		}
+	case []any:
+		if t.Kind() == reflect.Slice {
+			for i, e := range x {
+				if p := unknownMember(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+					return p
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// jsonFields maps the JSON names of a struct's fields, embedded structs' inlined, to
+// their types.
+func jsonFields(t reflect.Type, into map[string]reflect.Type) map[string]reflect.Type {
+	if into == nil {
+		into = map[string]reflect.Type{}
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			jsonFields(f.Type, into)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		into[name] = f.Type
+	}
+	return into
 }

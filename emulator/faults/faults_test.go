@@ -52,8 +52,8 @@ func TestMatchPath(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.pattern, err)
 		}
-		m := matcher{path: segs}
-		if got := m.match(&Request{Method: "GET", Path: c.path}); got != c.want {
+		m := Matcher{path: segs}
+		if got := m.Match(&Request{Method: "GET", Path: c.path}); got != c.want {
 			t.Errorf("%s on %s = %v, want %v", c.pattern, c.path, got, c.want)
 		}
 	}
@@ -69,8 +69,8 @@ func TestMatchPathLinear(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/" + strings.Repeat("a/", 500) + "y"
-	m := matcher{path: segs}
-	if m.match(&Request{Path: path}) {
+	m := Matcher{path: segs}
+	if m.Match(&Request{Path: path}) {
 		t.Error("matched")
 	}
 	if !glob(strings.Repeat("*a", 50), strings.Repeat("a", 2000)) || glob(strings.Repeat("*a", 50)+"b", strings.Repeat("a", 2000)) {
@@ -80,7 +80,7 @@ func TestMatchPathLinear(t *testing.T) {
 
 func TestMatchFields(t *testing.T) {
 	t.Parallel()
-	m, err := compileMatch(&Match{Method: "get", Path: "/v1.0/users", Tenant: "Tenant-B",
+	m, err := CompileMatch(&Match{Method: "get", Path: "/v1.0/users", Tenant: "Tenant-B",
 		Query: map[string]string{"$top": "5", "$filter": "startswith(*"}}, "", func(s string) (string, error) { return strings.ToLower(s), nil })
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestMatchFields(t *testing.T) {
 		{req("GET", "top=5&$filter=startswith(x)", "tenant-b"), false},
 		{req("GET", "$top=6&$filter=startswith(x)", "tenant-b"), false},
 	} {
-		if got := m.match(c.r); got != c.want {
+		if got := m.Match(c.r); got != c.want {
 			t.Errorf("%+v: %v, want %v", c.r, got, c.want)
 		}
 	}

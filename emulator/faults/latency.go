@@ -64,17 +64,17 @@ func compileLatency(l *Latency, prefix string) (*latencyKind, error) {
 	f := prefix + "latency"
 	switch {
 	case l.Delay != 0 && (l.Min != 0 || l.Max != 0):
-		return nil, invalid(f, "Give a fixed delay, or a range with min and max, not both.")
+		return nil, Invalid(f, "Give a fixed delay, or a range with min and max, not both.")
 	case l.Delay < 0 || l.Min < 0 || l.Max < 0:
-		return nil, invalid(f, "A delay cannot be negative.")
+		return nil, Invalid(f, "A delay cannot be negative.")
 	case l.Delay > MaxLatency || l.Max > MaxLatency:
-		return nil, invalid(f, "A delay is at most %s.", MaxLatency)
+		return nil, Invalid(f, "A delay is at most %s.", MaxLatency)
 	case l.Delay != 0:
 		return &latencyKind{min: l.Delay, max: l.Delay}, nil
 	case l.Max == 0:
-		return nil, invalid(f+".delay", "Give a delay such as \"200ms\", or a range with min and max.")
+		return nil, Invalid(f+".delay", "Give a delay such as \"200ms\", or a range with min and max.")
 	case l.Max < l.Min:
-		return nil, invalid(f+".max", "The range's max (%s) is less than its min (%s).", l.Max, l.Min)
+		return nil, Invalid(f+".max", "The range's max (%s) is less than its min (%s).", l.Max, l.Min)
 	}
 	return &latencyKind{min: l.Min, max: l.Max}, nil
 }

@@ -59,8 +59,8 @@ func (r *Request) values() url.Values {
 	return r.query
 }
 
-// matcher is a compiled Match.
-type matcher struct {
+// Matcher is a compiled Match.
+type Matcher struct {
 	method string   // upper case; "" for any
 	path   []string // lower-case segments, "**" for any number; nil for any path
 	query  []queryPattern
@@ -75,15 +75,15 @@ type queryPattern struct {
 // maxPatternLen bounds a path or query pattern.
 const maxPatternLen = 2048
 
-// compileMatch checks m and compiles it. parseTenant checks a tenant name and returns
+// CompileMatch checks m and compiles it. parseTenant checks a tenant name and returns
 // it in canonical form. Errors name the field, under prefix.
-func compileMatch(m *Match, prefix string, parseTenant func(string) (string, error)) (matcher, error) {
-	var c matcher
+func CompileMatch(m *Match, prefix string, parseTenant func(string) (string, error)) (Matcher, error) {
+	var c Matcher
 	switch meth := strings.TrimSpace(m.Method); {
 	case meth == "" || meth == "*":
 		m.Method = ""
 	case !isToken(meth) || len(meth) > 32:
-		return c, invalid(prefix+"method", "The method '%s' is not an HTTP method such as GET or POST.", m.Method)
+		return c, Invalid(prefix+"method", "The method '%s' is not an HTTP method such as GET or POST.", m.Method)
 	default:
 		m.Method = strings.ToUpper(meth)
 		c.method = m.Method
@@ -103,17 +103,17 @@ func compileMatch(m *Match, prefix string, parseTenant func(string) (string, err
 	for _, k := range names {
 		v := m.Query[k]
 		if k == "" || len(k) > 256 {
-			return c, invalid(prefix+"query", "A query parameter name is empty or longer than 256 characters.")
+			return c, Invalid(prefix+"query", "A query parameter name is empty or longer than 256 characters.")
 		}
 		if len(v) > maxPatternLen {
-			return c, invalid(prefix+"query."+k, "The pattern of query parameter '%s' is longer than %d characters.", k, maxPatternLen)
+			return c, Invalid(prefix+"query."+k, "The pattern of query parameter '%s' is longer than %d characters.", k, maxPatternLen)
 		}
 		c.query = append(c.query, queryPattern{name: strings.ToLower(k), value: strings.ToLower(v)})
 	}
 	if m.Tenant != "" {
 		t, err := parseTenant(m.Tenant)
 		if err != nil {
-			return c, invalid(prefix+"tenant", "%s", errorMessage(err))
+			return c, Invalid(prefix+"tenant", "%s", errorMessage(err))
 		}
 		m.Tenant = t
 		c.tenant = t
@@ -124,18 +124,18 @@ func compileMatch(m *Match, prefix string, parseTenant func(string) (string, err
 // compilePath checks a path pattern and splits it into lower-case segments.
 func compilePath(p, field string) ([]string, error) {
 	if len(p) > maxPatternLen {
-		return nil, invalid(field, "The path pattern is longer than %d characters.", maxPatternLen)
+		return nil, Invalid(field, "The path pattern is longer than %d characters.", maxPatternLen)
 	}
 	if !strings.HasPrefix(p, "/") {
-		return nil, invalid(field, "The path pattern '%s' does not start with '/': write it as the request's path, such as /v1.0/users/*.", p)
+		return nil, Invalid(field, "The path pattern '%s' does not start with '/': write it as the request's path, such as /v1.0/users/*.", p)
 	}
 	if strings.ContainsAny(p, "?#") {
-		return nil, invalid(field, "The path pattern '%s' holds '?' or '#': match query parameters with query.", p)
+		return nil, Invalid(field, "The path pattern '%s' holds '?' or '#': match query parameters with query.", p)
 	}
 	segs := splitPath(strings.ToLower(p))
 	for _, s := range segs {
 		if s != "**" && strings.Contains(s, "**") {
-			return nil, invalid(field, "In the path pattern '%s', '**' stands for any number of segments and must be a whole segment (/v1.0/users/**); '*' matches within one.", p)
+			return nil, Invalid(field, "In the path pattern '%s', '**' stands for any number of segments and must be a whole segment (/v1.0/users/**); '*' matches within one.", p)
 		}
 	}
 	return segs, nil
@@ -152,8 +152,8 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-// match reports whether r matches.
-func (c *matcher) match(r *Request) bool {
+// Match reports whether r matches.
+func (c *Matcher) Match(r *Request) bool {
 	if c.method != "" && !strings.EqualFold(c.method, r.Method) {
 		return false
 	}

@@ -12,7 +12,7 @@ func compileProbability(p float64, prefix string) (probability, error) {
 		return probability{p: 1}, nil
 	}
 	if p < 0 || p > 1 || p != p {
-		return probability{}, invalid(prefix+"probability", "Want a probability above 0 and at most 1 (0.25 for one request in four); got %v.", p)
+		return probability{}, Invalid(prefix+"probability", "Want a probability above 0 and at most 1 (0.25 for one request in four); got %v.", p)
 	}
 	return probability{p: p}, nil
 }

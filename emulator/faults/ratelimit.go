@@ -64,10 +64,10 @@ type rateKind struct {
 func compileRateLimit(l *RateLimit, prefix string) (*rateKind, error) {
 	f := prefix + "rateLimit"
 	if l.Requests < 1 || l.Requests > maxRateRequests {
-		return nil, invalid(f+".requests", "Want the number of requests let through in a window, 1 to %d; got %d.", maxRateRequests, l.Requests)
+		return nil, Invalid(f+".requests", "Want the number of requests let through in a window, 1 to %d; got %d.", maxRateRequests, l.Requests)
 	}
 	if l.Window <= 0 || l.Window > maxRateWindow {
-		return nil, invalid(f+".window", "Want a window such as \"1s\" or \"1m\", longer than zero and at most %s.", maxRateWindow)
+		return nil, Invalid(f+".window", "Want a window such as \"1s\" or \"1m\", longer than zero and at most %s.", maxRateWindow)
 	}
 	return &rateKind{limit: l.Requests, window: l.Window}, nil
 }

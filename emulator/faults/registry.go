@@ -98,7 +98,7 @@ func (g *Registry) Add(rules ...Rule) ([]State, error) {
 	for _, r := range compiled {
 		if id := r.spec.ID; id != "" {
 			if taken[id] {
-				return nil, conflict("fault rule", id)
+				return nil, Conflict("fault rule", id)
 			}
 			taken[id] = true
 		}
@@ -205,7 +205,7 @@ func (g *Registry) Apply(ctx context.Context, req *Request) (Outcome, error) {
 	var delay time.Duration
 	g.mu.Lock()
 	for _, r := range g.rules {
-		if !r.m.match(req) {
+		if !r.m.Match(req) {
 			continue
 		}
 		e, acted := r.applyTo(now)

@@ -70,7 +70,7 @@ type effect struct {
 // guarded by the registry's lock.
 type rule struct {
 	spec   Rule
-	m      matcher
+	m      Matcher
 	prob   probability
 	count  counter
 	kinds  []kind // latency first, then the status or the rate limit
@@ -86,20 +86,20 @@ const maxIDLen = 64
 // compile checks a rule and compiles it; errors name the field under prefix ("" or
 // "[2]."). It fills in the rule's defaults but not its id or seed.
 func compile(spec Rule, prefix string, parseTenant func(string) (string, error)) (*rule, error) {
-	if err := checkID(spec.ID, prefix+"id"); err != nil {
+	if err := CheckID(spec.ID, prefix+"id"); err != nil {
 		return nil, err
 	}
 	spec = spec.clone()
 	r := &rule{}
 	var err error
-	if r.m, err = compileMatch(&spec.Match, prefix, parseTenant); err != nil {
+	if r.m, err = CompileMatch(&spec.Match, prefix, parseTenant); err != nil {
 		return nil, err
 	}
 	if spec.Error == nil && spec.Latency == nil && spec.RateLimit == nil {
-		return nil, invalid(prefix+"error", "A fault rule needs what it does: error (a status), latency or rateLimit.")
+		return nil, Invalid(prefix+"error", "A fault rule needs what it does: error (a status), latency or rateLimit.")
 	}
 	if spec.Error != nil && spec.RateLimit != nil {
-		return nil, invalid(prefix+"rateLimit", "A rule answers with an error or limits the rate, not both: make two rules.")
+		return nil, Invalid(prefix+"rateLimit", "A rule answers with an error or limits the rate, not both: make two rules.")
 	}
 	if spec.Latency != nil {
 		l := *spec.Latency
@@ -143,8 +143,8 @@ func compile(spec Rule, prefix string, parseTenant func(string) (string, error))
 	return r, nil
 }
 
-// checkID checks an id given by the client ("" is allowed: the server names the rule).
-func checkID(id, field string) error {
+// CheckID checks an id given by the client ("" is allowed: the server names the rule).
+func CheckID(id, field string) error {
 	if id == "" {
 		return nil
 	}
@@ -154,7 +154,7 @@ func checkID(id, field string) error {
 		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
 	}
 	if !ok {
-		return invalid(field, "The id '%s' is not 1 to %d letters, digits, '.', '_' or '-'.", id, maxIDLen)
+		return Invalid(field, "The id '%s' is not 1 to %d letters, digits, '.', '_' or '-'.", id, maxIDLen)
 	}
 	return nil
 }
@@ -226,14 +226,14 @@ func (r Rule) clone() Rule {
 	return r
 }
 
-// conflict answers an id already in use.
-func conflict(what, id string) *odata.Error {
+// Conflict answers an id already in use (409).
+func Conflict(what, id string) *odata.Error {
 	msg := "id: A " + what + " with id '" + id + "' exists already: delete it first, or give another id."
 	return &odata.Error{Status: http.StatusConflict, Code: "Conflict", Message: msg,
 		Details: []odata.ErrorDetail{{Code: "Conflict", Message: msg, Target: "id"}}}
 }
 
-// NotFound answers an id no rule or stub has.
+// NotFound answers an id no rule or stub has (404).
 func NotFound(what, id string) *odata.Error {
 	return &odata.Error{Status: http.StatusNotFound, Code: "ResourceNotFound",
 		Message: "No " + what + " has the id '" + id + "'."}

@@ -73,18 +73,18 @@ type statusKind struct{ err *odata.Error }
 // compileError checks e, fills in its defaults and compiles it.
 func compileError(e *Error, prefix string) (*statusKind, error) {
 	if e.Status < 400 || e.Status > 599 {
-		return nil, invalid(prefix+"error.status", "The status %d is not an error status (400 to 599): a rule answers with an error; a stub answers anything.", e.Status)
+		return nil, Invalid(prefix+"error.status", "The status %d is not an error status (400 to 599): a rule answers with an error; a stub answers anything.", e.Status)
 	}
 	code, msg, retry := DefaultError(e.Status)
 	if e.Code == "" {
 		e.Code = code
 	} else if len(e.Code) > 256 {
-		return nil, invalid(prefix+"error.code", "The code is longer than 256 characters.")
+		return nil, Invalid(prefix+"error.code", "The code is longer than 256 characters.")
 	}
 	if e.Message == "" {
 		e.Message = msg
 	} else if len(e.Message) > 4096 {
-		return nil, invalid(prefix+"error.message", "The message is longer than 4096 characters.")
+		return nil, Invalid(prefix+"error.message", "The message is longer than 4096 characters.")
 	}
 	if e.RetryAfter == nil && retry {
 		e.RetryAfter = RetryAfter(1)
@@ -95,7 +95,7 @@ func compileError(e *Error, prefix string) (*statusKind, error) {
 	}
 	if e.RetryAfter != nil {
 		if n := *e.RetryAfter; n < 0 || n > maxRetryAfter {
-			return nil, invalid(prefix+"error.retryAfter", "Retry-After is %d; want seconds from 0 to %d.", n, maxRetryAfter)
+			return nil, Invalid(prefix+"error.retryAfter", "Retry-After is %d; want seconds from 0 to %d.", n, maxRetryAfter)
 		}
 		if h == nil {
 			h = http.Header{}
@@ -120,14 +120,14 @@ func CheckHeaders(hs map[string]string, field string) (http.Header, error) {
 	h := make(http.Header, len(hs))
 	for k, v := range hs {
 		if !isToken(k) || len(k) > 256 {
-			return nil, invalid(field, "'%s' is not a header name.", k)
+			return nil, Invalid(field, "'%s' is not a header name.", k)
 		}
 		switch ck := http.CanonicalHeaderKey(k); ck {
 		case "Request-Id", "Client-Request-Id", "Content-Length", "Transfer-Encoding":
-			return nil, invalid(field+"."+k, "The server sets the %s header of every answer.", k)
+			return nil, Invalid(field+"."+k, "The server sets the %s header of every answer.", k)
 		}
 		if strings.ContainsAny(v, "\r\n\x00") || len(v) > 8192 {
-			return nil, invalid(field+"."+k, "A header value may not hold a line break or be longer than 8192 bytes.")
+			return nil, Invalid(field+"."+k, "A header value may not hold a line break or be longer than 8192 bytes.")
 		}
 		h.Set(k, v)
 	}
