@@ -23,9 +23,12 @@ func (s *Server) initControl() error {
 	c := &s.cfg.control
 	s.journal = control.NewJournal(c.size())
 	s.started = s.cfg.now()
+	if err := s.initInject(); err != nil {
+		return err
+	}
 	s.control = control.New(control.Config{Backend: controlBackend{s}, Journal: s.journal,
 		WriteError: s.writeError, Now: s.cfg.now, Start: s.started, Logger: s.cfg.logger,
-		MaxBodyBytes: s.cfg.maxBodyBytes})
+		MaxBodyBytes: s.cfg.maxBodyBytes, Faults: s.faults, Stubs: s.stubs})
 
 	var seeds []fixture
 	if c.sampleData {

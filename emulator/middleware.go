@@ -23,6 +23,10 @@ type RequestInfo struct {
 	Principal string
 	// Start is when the request arrived.
 	Start time.Time
+	// Faults are the ids of the fault rules that acted on the request, Stub the id of
+	// the stub that answered it (inject.go), for the journal.
+	Faults []string
+	Stub   string
 }
 
 type infoKey struct{}
@@ -188,6 +192,7 @@ func (s *Server) withJournal(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(sw, r)
+		p.Injected(ri.Faults, ri.Stub)
 		p.End(sw.status, ri.Tenant, s.cfg.now())
 	})
 }
@@ -217,10 +222,3 @@ func (s *Server) withTenant(next http.Handler) http.Handler {
 // The control API is outside authentication: it must pass control requests on as they
 // are (isControl).
 func (s *Server) withAuth(next http.Handler) http.Handler { return next }
-
-// withFaults is the slot of the faults and stubs a test configures (through
-// /_emulator/faults and /_emulator/stubs, later): it sees every request after its
-// tenant and principal are known, batch steps included (each step comes through the
-// whole chain); it must pass control requests on as they are (isControl). Today it
-// passes everything on.
-func (s *Server) withFaults(next http.Handler) http.Handler { return next }

@@ -2,8 +2,11 @@ package emulator
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/graph-emulator/graph-emulator/emulator/control"
+	"github.com/graph-emulator/graph-emulator/emulator/faults"
+	"github.com/graph-emulator/graph-emulator/emulator/stubs"
 )
 
 // controlConfig is the configuration of the control API, the journal and the state a
@@ -13,7 +16,10 @@ type controlConfig struct {
 	journalSizeSet bool
 	seeds          []fixture
 	sampleData     bool
-	signedIn       string // see WithSignedInUser
+	signedIn       string        // see WithSignedInUser
+	faults         []faults.Rule // see WithFaults
+	stubs          []stubs.Stub  // see WithStubs
+	random         rand.Source   // see WithRandom
 }
 
 // WithJournalSize keeps the last n requests in the request journal (GET
@@ -76,4 +82,38 @@ func (c *controlConfig) size() int {
 		return control.DefaultJournalSize
 	}
 	return c.journalSize
+}
+
+// WithFaults adds fault rules when the server starts, before any added through POST
+// /_emulator/faults; see faults.Rule and the README's Faults section. New fails on a
+// malformed rule, naming the field. Default: none.
+func WithFaults(rules ...faults.Rule) Option {
+	return func(c *config) error {
+		c.control.faults = append(c.control.faults, rules...)
+		return nil
+	}
+}
+
+// WithStubs adds stubs when the server starts, before any added through POST
+// /_emulator/stubs; see stubs.Stub and the README's Stubs section. New fails on a
+// malformed stub, naming the field. Default: none.
+func WithStubs(list ...stubs.Stub) Option {
+	return func(c *config) error {
+		c.control.stubs = append(c.control.stubs, list...)
+		return nil
+	}
+}
+
+// WithRandom draws the seeds of fault rules that give none from src (a rule's own
+// random source, for its probability and latency range, is seeded from its seed), so
+// that a whole run can be reproduced. src must not be used elsewhere. Default: a
+// source seeded from crypto/rand.
+func WithRandom(src rand.Source) Option {
+	return func(c *config) error {
+		if src == nil {
+			return fmt.Errorf("emulator: nil random source")
+		}
+		c.control.random = src
+		return nil
+	}
 }

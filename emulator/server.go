@@ -16,7 +16,9 @@ import (
 
 	"github.com/graph-emulator/graph-emulator/emulator/behavior"
 	"github.com/graph-emulator/graph-emulator/emulator/control"
+	"github.com/graph-emulator/graph-emulator/emulator/faults"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/emulator/stubs"
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
@@ -38,6 +40,9 @@ type Server struct {
 	journal *control.Journal
 	started time.Time
 	startup []fixture
+	// The fault rules and stubs a test configures (inject.go).
+	faults *faults.Registry
+	stubs  *stubs.Registry
 
 	// closer is the store New opened (WithDataDir), which Close closes.
 	closer io.Closer
@@ -174,6 +179,10 @@ func (s *Server) routes() http.Handler {
 	r.MatcherFunc(matchPath(control.Prefix + "reset")).Handler(s.control.Reset()).Name("control-reset")
 	r.MatcherFunc(matchPath(control.Prefix + "data")).Handler(s.control.Data()).Name("control-data")
 	r.MatcherFunc(matchPath(control.Prefix + "requests")).Handler(s.control.Requests()).Name("control-requests")
+	r.MatcherFunc(matchPath(control.Prefix + "faults")).Handler(s.control.Faults()).Name("control-faults")
+	r.MatcherFunc(matchPrefix(control.Prefix + "faults/")).Handler(s.control.Fault()).Name("control-fault")
+	r.MatcherFunc(matchPath(control.Prefix + "stubs")).Handler(s.control.Stubs()).Name("control-stubs")
+	r.MatcherFunc(matchPrefix(control.Prefix + "stubs/")).Handler(s.control.Stub()).Name("control-stub")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v, _, ok := splitVersion(r.URL.EscapedPath()); ok && v != "" {
 			s.writeError(w, r, odata.ErrInvalidVersion(v))

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/graph-emulator/graph-emulator/emulator/faults"
+	"github.com/graph-emulator/graph-emulator/emulator/stubs"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
@@ -67,6 +69,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds a request body after decompression (the server's limit).
 	MaxBodyBytes int64
+	// Faults and Stubs are the server's fault rules and stubs.
+	Faults *faults.Registry
+	Stubs  *stubs.Registry
 }
 
 // API answers the control requests under Prefix. Each exported method returns the
@@ -75,8 +80,8 @@ type Config struct {
 //
 // Every handler goes through one adapter (serve): an endpoint returns a value, written as
 // JSON, or an error, written by Config.WriteError in Graph's shape. A new endpoint
-// (faults, stubs) is a file of its own with methods of this kind and a line in the
-// server's route table.
+// is a file of its own with methods of this kind and a line in the server's route
+// table.
 type API struct {
 	cfg Config
 }
@@ -91,6 +96,12 @@ func New(cfg Config) *API {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 4 << 20
+	}
+	if cfg.Faults == nil {
+		cfg.Faults = faults.New(faults.Config{Now: cfg.Now, ParseTenant: ParseTenant})
+	}
+	if cfg.Stubs == nil {
+		cfg.Stubs = stubs.New(stubs.Config{ParseTenant: ParseTenant})
 	}
 	return &API{cfg: cfg}
 }

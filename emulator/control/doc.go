@@ -8,12 +8,19 @@
 //	POST   /_emulator/data       a fixture added to a tenant's state
 //	GET    /_emulator/requests   the request journal, with filters
 //	DELETE /_emulator/requests   clears the journal
+//	GET    /_emulator/faults     the fault rules with their hit counts
+//	POST   /_emulator/faults     adds a fault rule (or an array of them)
+//	DELETE /_emulator/faults     removes every rule (of a tenant, with one named)
+//	GET    /_emulator/faults/ID  one rule; DELETE removes it
+//	GET    /_emulator/stubs      the stubs with their hit counts; POST, DELETE as for faults
+//	GET    /_emulator/stubs/ID   one stub; DELETE removes it
 //
 // What it owns: the API's one adapter (every endpoint returns a value written as JSON
 // or an error written in Graph's shape), the tenant header and its names (ParseTenant,
 // RequestTenant), the request journal (Journal: a bounded ring per server, credentials
-// and secrets masked, $batch steps as children of their batch), and the sample tenant
-// (SampleData).
+// and secrets masked, $batch steps as children of their batch), the sample tenant
+// (SampleData), and the endpoints of fault rules and stubs (faults.go, stubs.go and
+// rules.go, over the registries of packages faults and stubs).
 //
 // What it does not own: the fixture format's reading and writing, which needs the
 // schema, the store and the behaviour, and lives in package emulator (fixture.go),
@@ -21,7 +28,7 @@
 // middleware, which calls Journal and RequestTenant. It imports no package of the
 // emulator above it, and names no Graph type.
 //
-// A new endpoint (faults, stubs) is a file of its own: methods of API returning
+// A new endpoint is a file of its own: methods of API returning
 // a.serve(methods{...}) with endpoints of the same shape, and a line per path in the
 // server's route table.
 package control

@@ -92,6 +92,10 @@ type Entry struct {
 	Duration float64 `json:"durationMs"`
 	// BatchStepID is, for a step of a $batch, the step's id in the batch.
 	BatchStepID string `json:"batchStepId,omitempty"`
+	// Faults are the ids of the fault rules that acted on the request (delayed,
+	// answered, throttled it); Stub the id of the stub that answered it.
+	Faults []string `json:"faults,omitempty"`
+	Stub   string   `json:"stub,omitempty"`
 	// Children are, for a $batch, its steps, in the order they arrived.
 	Children []Entry `json:"children,omitempty"`
 
@@ -168,6 +172,15 @@ func (j *Journal) Begin(r *http.Request, id, clientID string, start time.Time) *
 		p.e.encoding = r.Header.Get("Content-Encoding")
 	}
 	return p
+}
+
+// Injected records the fault rules that acted on the request and the stub that
+// answered it, if any; call it before End.
+func (p *Pending) Injected(faults []string, stub string) {
+	if p == nil {
+		return
+	}
+	p.e.Faults, p.e.Stub = faults, stub
 }
 
 // End records the entry with the response's status and the request's tenant.

@@ -522,3 +522,31 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("%d answered, want the count of 100", answered)
 	}
 }
+
+// BenchmarkApply measures the cost the rules add to a request they do not match, and
+// to one they delay.
+func BenchmarkApply(b *testing.B) {
+	g := New(Config{Sleep: func(context.Context, time.Duration) error { return nil }})
+	for i := range 10 {
+		if _, err := g.Add(Rule{Match: Match{Method: "POST", Path: "/v1.0/groups/*/members/**", Tenant: "t" + string(rune('a'+i))},
+			Error: &Error{Status: 429}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := g.Add(Rule{Match: Match{Path: "/v1.0/users/**"}, Latency: &Latency{Delay: time.Millisecond}}); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("miss", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = g.Apply(ctx, &Request{Method: "GET", Path: "/v1.0/groups/g1/members", Tenant: "default"})
+		}
+	})
+	b.Run("hit", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = g.Apply(ctx, &Request{Method: "GET", Path: "/v1.0/users/u1/manager", Tenant: "default"})
+		}
+	})
+}
