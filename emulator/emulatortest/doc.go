@@ -37,7 +37,18 @@
 //		posts := c.Requests(emulatortest.Filter{Method: "POST"})
 //	})
 //
-// A control call that fails fails the test. (Faults and stubs will join them.)
+// AddFault makes the server misbehave for the requests a rule matches (an error such
+// as 429 with Retry-After, latency, a rate limit; with a probability or for a count of
+// requests), and AddStub scripts an answer for a call the emulator does not emulate;
+// both are removed when the test ends, and Faults and Stubs list them with their hit
+// counts:
+//
+//	srv.AddFault(emulatortest.Fault{Match: faults.Match{Method: "GET", Path: "/v1.0/users"},
+//		Error: &faults.Error{Status: 429, RetryAfter: faults.RetryAfter(0)}, Count: 2})
+//	srv.AddStub(emulatortest.Stub{Match: faults.Match{Path: "/v1.0/me/insights/trending"},
+//		Response: &emulatortest.StubResponse{Body: json.RawMessage(`{"value":[]}`)}})
+//
+// A control call that fails fails the test.
 //
 // The package knows nothing of the schema: it names no entity type and adds nothing to
 // what a real client sends. It owns no global state; servers are independent.
