@@ -77,6 +77,10 @@ type options struct {
 
 	dataDir  string        // directory keeping the state across restarts; "" for none
 	dataSync time.Duration // 0: each write synced before its response; else the flush window
+
+	faultRules faultsValue // --fault rules, as one JSON array (faults.go)
+	faultFiles filesValue  // files of fault rules
+	stubFiles  filesValue  // files of stubs
 }
 
 // envPrefix prefixes the environment variable of every flag.
@@ -133,6 +137,9 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Var(nonNegative{&o.journalSize}, "journal-size", "`number` of requests the journal keeps for GET /_emulator/requests; 0 turns it off")
 	fs.Var((*pathValue)(&o.dataDir), "data-dir", "`directory` keeping every tenant's state across restarts, in its file "+store.BoltFileName+" (default: none, the state lives in memory only)")
 	fs.Var((*syncValue)(&o.dataSync), "data-sync", "when a write to --data-dir is durable: always (synced before its response) or a flush `window` such as 100ms (answered at once, synced within the window: a crash loses at most its writes) (default always)")
+	fs.Var(&o.faultRules, "fault", "a fault `rule` in JSON, as POST /_emulator/faults takes (an object, or an array of them), applied from the start, such as '{\"path\":\"/v1.0/users\",\"error\":{\"status\":429},\"count\":2}'; repeat it to add several")
+	fs.Var(&o.faultFiles, "faults", "`file` of fault rules in JSON (an object or an array), applied from the start after the --fault ones; repeat it or separate files with commas")
+	fs.Var(&o.stubFiles, "stubs", "`file` of stubs in JSON (an object or an array), as POST /_emulator/stubs takes, answering from the start; repeat it or separate files with commas")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
@@ -356,7 +363,7 @@ func (f *logFormatValue) Set(s string) error {
 
 // stateOptions returns the options of the state the server starts with and of its
 // journal: --sample-data, --seed files (read here, so that a missing file is named),
-// --me, --journal-size.
+// --me, --journal-size; and the fault rules and stubs (faults.go).
 func stateOptions(o *options) ([]emulator.Option, error) {
 	opts := []emulator.Option{emulator.WithJournalSize(o.journalSize)}
 	if o.sampleData {
@@ -372,7 +379,11 @@ func stateOptions(o *options) ([]emulator.Option, error) {
 	if o.me != "" {
 		opts = append(opts, emulator.WithSignedInUser(o.me))
 	}
-	return opts, nil
+	inject, err := injectOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, inject...), nil
 }
 
 // listenSpec is one listener to open.

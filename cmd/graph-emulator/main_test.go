@@ -97,6 +97,13 @@ func flagCases() map[string]flagCase {
 			want: func(o *options) { o.dataDir = "data" }},
 		"data-sync": {value: "100ms", other: "always", bad: []string{"never", "0", "-1s", "100"},
 			want: func(o *options) { o.dataSync = 100 * time.Millisecond }},
+		"fault": {value: `{"path":"/v1.0/users", "error":{"status":429}}`, other: `[{"error":{"status":503}}]`,
+			bad:  []string{`{`, `{count:2}`, `[1]`, `true`},
+			want: func(o *options) { o.faultRules = `[{"path":"/v1.0/users","error":{"status":429}}]` }},
+		"faults": {value: "f.json,g.json", other: "h.json", bad: []string{"f.json,"},
+			want: func(o *options) { o.faultFiles = "f.json,g.json" }},
+		"stubs": {value: "s.json", other: "t.json", bad: []string{",s.json"},
+			want: func(o *options) { o.stubFiles = "s.json" }},
 	}
 }
 
