@@ -58,7 +58,6 @@ func TestRunFaultsAndStubs(t *testing.T) {
 	if err := s.wait(t); err != nil {
 		t.Fatal(err)
 	}
-
 }
 
 // A bad rule or stub stops the start, naming the flag, the file and the field.
