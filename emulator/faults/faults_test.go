@@ -419,8 +419,8 @@ func TestProbabilitySeed(t *testing.T) {
 		t.Errorf("%d failures in 200 at p=0.3", n)
 	}
 	d, seed := run(0)
-	if seed == 0 {
-		t.Fatal("no seed listed for a rule without one")
+	if seed <= 0 || seed >= 1<<53 {
+		t.Fatalf("seed %d listed for a rule without one, want one from 1 to 2^53", seed)
 	}
 	if e, _ := run(seed); d != e {
 		t.Error("the listed seed does not reproduce the run")

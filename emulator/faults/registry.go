@@ -112,10 +112,10 @@ func (g *Registry) Add(rules ...Rule) ([]State, error) {
 				taken[id] = true
 			}
 		}
-		if r.random && r.spec.Seed == 0 {
-			for r.spec.Seed == 0 {
-				r.spec.Seed = int64(g.seeds.Uint64() >> 1)
-			}
+		for r.random && r.spec.Seed == 0 {
+			// 53 bits: a listed seed survives a JSON reader that reads numbers as
+			// doubles (JavaScript), so that the run can be replayed from it.
+			r.spec.Seed = int64(g.seeds.Uint64() >> 11)
 		}
 		r.seed()
 		out[i] = r.state()
