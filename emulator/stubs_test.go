@@ -210,12 +210,12 @@ func TestStubsBadInput(t *testing.T) {
 		{"status", `{"response":{"status":700}}`, "response.status"},
 		{"body on 204", `{"response":{"status":204,"body":{"a":1}}}`, "response.body"},
 		{"header", `{"response":{"headers":{"Content-Length":"3"}}}`, "response.headers.Content-Length"},
-		{"header value kind", `{"response":{"headers":{"X-A":true}}}`, "response.headers"},
+		{"header value kind", `{"response":{"headers":{"X-A":true}}}`, "response.headers.X-A"},
 		{"unknown", `{"response":{"satus":200}}`, "response.satus"},
 		{"unknown in sequence", `{"responses":[{},{"bdy":{}}]}`, "responses[1].bdy"},
-		{"sequence status", `{"responses":[{},{"status":"ok"}]}`, "responses.status"},
+		{"sequence status", `{"responses":[{},{"status":"ok"}]}`, "responses[1].status"},
 		{"afterLast", `{"response":{},"afterLast":"again"}`, "afterLast"},
-		{"query", `{"query":{"$top":5},"response":{}}`, "query"},
+		{"query", `{"query":{"$top":5},"response":{}}`, "query.$top"},
 		{"path", `{"path":"/v1.0/**x","response":{}}`, "path"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,6 +118,16 @@ func decodeError(err error, prefix, what string, data []byte, t reflect.Type) *o
 	case errors.As(err, &te):
 		// The path names an embedded struct by its Go name: Match.method.
 		field := strings.TrimPrefix(strings.ReplaceAll("."+te.Field, ".Match.", "."), ".")
+		if t != nil && field != "" {
+			// Find it in the document, for the index of an array item that
+			// encoding/json leaves out ("responses.status" for "responses[1].status").
+			var v any
+			if json.Unmarshal(data, &v) == nil {
+				if p, want, got := mismatch(v, t, ""); p != "" {
+					return Invalid(join(p), "Want %s, not %s.", want, got)
+				}
+			}
+		}
 		if field == "" {
 			return Invalid(prefix, "A %s is a JSON object, not %s.", what, jsonKind(te.Value))
 		}
@@ -303,4 +316,78 @@ func jsonFields(t reflect.Type, into map[string]reflect.Type) map[string]reflect
 		into[name] = f.Type
 	}
 	return into
+}
+
+// mismatch returns the path of the first value of v, a decoded JSON document, whose
+// JSON kind t cannot hold, with the kind wanted and the kind found; "" when there is
+// none. Members t has no field for are skipped (unknownMember finds them).
+func mismatch(v any, t reflect.Type, path string) (field, want, got string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v == nil || reflect.PointerTo(t).Implements(unmarshalerType) || t.Kind() == reflect.Interface {
+		return "", "", ""
+	}
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	wrong := func(got string) (string, string, string) { return path, goKind(t), got }
+	switch x := v.(type) {
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(x))
+		switch t.Kind() {
+		case reflect.Struct:
+			fields := jsonFields(t, nil)
+			for _, k := range keys {
+				if ft, ok := fields[k]; ok {
+					if p, w, g := mismatch(x[k], ft, join(k)); p != "" {
+						return p, w, g
+					}
+				}
+			}
+		case reflect.Map:
+			for _, k := range keys {
+				if p, w, g := mismatch(x[k], t.Elem(), join(k)); p != "" {
+					return p, w, g
+				}
+			}
+		default:
+			return wrong("an object")
+		}
+	case []any:
+		if t.Kind() != reflect.Slice {
+			return wrong("an array")
+		}
+		for i, e := range x {
+			if p, w, g := mismatch(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p, w, g
+			}
+		}
+	case string:
+		if t.Kind() != reflect.String {
+			return wrong("a string")
+		}
+	case bool:
+		if t.Kind() != reflect.Bool {
+			return wrong("true or false")
+		}
+	case float64:
+		switch k := t.Kind(); {
+		case k == reflect.Float32 || k == reflect.Float64:
+		case k >= reflect.Int && k <= reflect.Int64:
+			if x != math.Trunc(x) || math.Abs(x) >= 1<<63 || reflect.New(t).Elem().OverflowInt(int64(x)) {
+				return wrong("the number " + strconv.FormatFloat(x, 'g', -1, 64))
+			}
+		case k >= reflect.Uint && k <= reflect.Uintptr:
+			if x != math.Trunc(x) || x < 0 || x >= 1<<64 || reflect.New(t).Elem().OverflowUint(uint64(x)) {
+				return wrong("the number " + strconv.FormatFloat(x, 'g', -1, 64))
+			}
+		default:
+			return wrong("a number")
+		}
+	}
+	return "", "", ""
 }

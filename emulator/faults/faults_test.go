@@ -124,6 +124,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"window", `{"rateLimit":{"requests":2,"window":"soon"}}`, "rateLimit.window", "not a duration"},
 		{"array index", `[{"error":{"status":429}},{"methd":1}]`, "[1].methd", "no member"},
 		{"trailing", `{"error":{"status":429}} {}`, "", "after"},
+		{"fraction", `{"error":{"status":429.5}}`, "error.status", "Want an integer, not the number 429.5"},
+		{"array where object", `{"query":["a"]}`, "query", "Want an object, not an array"},
+		{"query value", `{"query":{"$top":5}}`, "query.$top", "Want a string, not a number"},
+		{"probability string", `[{},{"probability":"0.5"}]`, "[1].probability", "Want a number, not a string"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

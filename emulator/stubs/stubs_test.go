@@ -74,7 +74,8 @@ func TestStubChecks(t *testing.T) {
 		{"afterLast", `{"response":{},"afterLast":"loop"}`, "afterLast", "not repeat"},
 		{"unknown", `{"response":{"code":200}}`, "response.code", "no member 'code'"},
 		{"path", `{"path":"users","response":{}}`, "path", "start with '/'"},
-		{"body type", `[{"response":{}},{"response":{"headers":{"a":1}}}]`, "[1].response.headers", "Want a string"},
+		{"body type", `[{"response":{}},{"response":{"headers":{"a":1}}}]`, "[1].response.headers.a", "Want a string"},
+		{"sequence item", `{"responses":[{},{"status":"ok"}]}`, "responses[1].status", "Want an integer, not a string"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
