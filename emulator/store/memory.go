@@ -14,6 +14,7 @@ const DefaultFeedSize = 16384
 
 var (
 	_ Store    = (*Memory)(nil)
+	_ Content  = (*Memory)(nil)
 	_ FeedView = view{}
 	_ FeedView = emptyView{}
 )
@@ -22,6 +23,9 @@ var (
 // are serialised, reads run side by side and never wait for more than one write.
 type Memory struct {
 	feedSize int
+	// MemoryContent is the Content capability: streams kept in memory beside the
+	// entities, reset with them.
+	*MemoryContent
 
 	mu      sync.RWMutex
 	tenants map[string]*tenant
@@ -33,7 +37,7 @@ func NewMemory(feedSize int) *Memory {
 	if feedSize <= 0 {
 		feedSize = DefaultFeedSize
 	}
-	return &Memory{feedSize: feedSize, tenants: map[string]*tenant{}}
+	return &Memory{feedSize: feedSize, tenants: map[string]*tenant{}, MemoryContent: NewMemoryContent()}
 }
 
 type tenant struct {
@@ -164,6 +168,7 @@ func (m *Memory) Changes(tenant string, after uint64, fn func(Change) bool) erro
 
 // Reset implements Store.
 func (m *Memory) Reset(tenant string) {
+	m.ResetContent(tenant)
 	t := m.tenant(tenant, false)
 	if t == nil {
 		return
@@ -183,6 +188,7 @@ func (t *tenant) reset() {
 
 // ResetAll implements Store.
 func (m *Memory) ResetAll() {
+	m.ResetAllContent()
 	m.mu.RLock()
 	ts := make([]*tenant, 0, len(m.tenants))
 	for _, t := range m.tenants {

@@ -171,8 +171,8 @@ type Tx interface {
 //   - Reset(tenant) removes the tenant's entities and references and records a Reset
 //     change; sequence numbers keep counting.
 //
-// Optional capabilities (snapshots, content streams) are further interfaces an
-// implementation may satisfy; callers discover them by a type assertion.
+// Optional capabilities (FeedView, ReverseRefs, Content streams) are further interfaces
+// an implementation may satisfy; callers discover them by a type assertion.
 type Store interface {
 	// Read runs fn with a consistent view of the tenant's state and returns its error.
 	Read(tenant string, fn func(View) error) error
