@@ -16,6 +16,9 @@ type Error struct {
 	Code    string
 	Message string
 	Details []ErrorDetail
+	// InnerCode, when not empty, is written as innerError's code: the more detailed
+	// code some services give (OneDrive's fragmentOverlap under invalidRange).
+	InnerCode string
 	// Header holds response headers the error carries (Allow, Retry-After, ...).
 	Header http.Header
 }
@@ -61,7 +64,13 @@ func (e *Error) AppendJSON(dst []byte, inner InnerError) []byte {
 		}
 		dst = append(dst, ']')
 	}
-	dst = append(dst, `,"innerError":{"date":`...)
+	dst = append(dst, `,"innerError":{`...)
+	if e.InnerCode != "" {
+		dst = append(dst, `"code":`...)
+		dst = AppendString(dst, e.InnerCode)
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"date":`...)
 	dst = AppendString(dst, inner.Date.UTC().Format(innerDateLayout))
 	dst = append(dst, `,"request-id":`...)
 	dst = AppendString(dst, inner.RequestID)
