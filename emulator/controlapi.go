@@ -168,10 +168,14 @@ func (s *Server) resetState(tenant string) error {
 		for _, t := range tl.Tenants() {
 			if t != store.DefaultTenant {
 				s.store.Reset(t)
+				s.content.ResetContent(t)
 			}
 		}
 	} else {
 		s.store.ResetAll()
+		if mc, ok := s.content.(*store.MemoryContent); ok {
+			mc.ResetAllContent() // the server's own content, when the store keeps none
+		}
 	}
 	return s.resetTenant(store.DefaultTenant)
 }
@@ -182,6 +186,7 @@ func (s *Server) resetTenant(tenant string) error {
 		return err
 	}
 	s.store.Reset(tenant)
+	s.content.ResetContent(tenant) // the server's own content, when the store keeps none
 	return nil
 }
 

@@ -33,7 +33,7 @@ func (s *Server) get(rq *request) (*response, error) {
 		if err := s.requireEntity(rq, v, r); err != nil {
 			return nil, err
 		}
-		if err := checkPreconditions(rq, r); err != nil {
+		if err := s.checkPreconditions(rq, r); err != nil {
 			return nil, err
 		}
 		etag := s.etagFor(rq.schema, entityType(rq.schema, r), r.entity)
@@ -59,7 +59,7 @@ func (s *Server) get(rq *request) (*response, error) {
 func (s *Server) entityResponse(rq *request, r *resource, status int, e store.Entity) *response {
 	ctx := odata.ContextURL(rq.base, rq.version, entityContext(r), true)
 	etag := s.etagFor(rq.schema, rq.schema.EntityType(e.Type), e)
-	*rq.buf = odata.AppendEntityTagged((*rq.buf)[:0], ctx, e.Type, etag, e.Body)
+	*rq.buf = odata.AppendEntityTagged((*rq.buf)[:0], ctx, e.Type, etag, s.present(rq, e, e.Body, nil))
 	return &response{status: status, body: *rq.buf, etag: etag}
 }
 
@@ -97,6 +97,9 @@ func pathTarget(p *odata.Path) (t *entities.StructuredType, refs bool) {
 func (s *Server) create(rq *request) (*response, error) {
 	if _, err := checkQuery(rq); err != nil {
 		return nil, err
+	}
+	if s.behavior.Manages(rq.schema, rq.path.Type) {
+		return s.createManaged(rq) // managed.go
 	}
 	typ, refs := pathTarget(rq.path)
 	if refs {
@@ -173,6 +176,9 @@ func (s *Server) update(rq *request, merge bool) (*response, error) {
 		return nil, err
 	}
 	typ := rq.path.Type
+	if s.behavior.Manages(rq.schema, typ) {
+		return s.updateManaged(rq, body, merge) // managed.go
+	}
 	u, err := s.readUpdate(rq, typ, body, merge)
 	if err != nil {
 		// A missing entity is answered before a bad body, and a body is refused only
@@ -277,7 +283,7 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 		}
 		return nil, err
 	}
-	if err := checkPreconditions(rq, r); err != nil {
+	if err := s.checkPreconditions(rq, r); err != nil {
 		return nil, err
 	}
 	typ := u.typ
@@ -412,7 +418,7 @@ func (s *Server) remove(rq *request) (*response, error) {
 		if err := s.requireEntity(rq, tx, r); err != nil {
 			return nil, err
 		}
-		if err := checkPreconditions(rq, r); err != nil {
+		if err := s.checkPreconditions(rq, r); err != nil {
 			return nil, err
 		}
 		// The behaviour may keep what is deleted (Graph's deleted directory objects),
@@ -445,7 +451,8 @@ func (s *Server) profile(r *resource) *behavior.Profile {
 // call is what a behaviour hook sees of a request.
 func (s *Server) call(rq *request, v store.View, t *entities.StructuredType) *behavior.Call {
 	return &behavior.Call{Schema: rq.schema, Type: t, Tenant: rq.tenant(), View: v, Now: s.cfg.now, NewID: s.cfg.newID,
-		Merge: func(body []byte, fields []entities.Field) []byte { return mergeBody(t, keyName(t), body, fields) }}
+		Merge: func(body []byte, fields []entities.Field) []byte { return mergeBody(t, keyName(t), body, fields) },
+		Env:   s.env(rq)}
 }
 
 func payloadError(err error) error {

@@ -121,6 +121,10 @@ func (s *Server) importFixtures(tenant string, fixtures []fixture, replace, dryR
 	if err != nil && !errors.Is(err, errDryRun) {
 		return control.ImportResult{}, err
 	}
+	if replace && !dryRun {
+		// The entities that named the tenant's content (drive items' files) are gone.
+		s.content.ResetContent(tenant)
+	}
 	res.Tenant = tenant
 	return res, nil
 }

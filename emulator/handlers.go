@@ -27,6 +27,12 @@ type request struct {
 	bodyBuf *[]byte   // pooled buffer for the request body (taken by readBody), never the response's
 	resp    *response // what the op of a read or write answered
 	pre     preconditions
+	// addr is the path-based address the path holds (…/root:/a/b.txt:), or nil.
+	addr *pathAddress
+	// view is the store view (or write) the request's op runs in, while it runs.
+	view store.View
+	// commits run as the last step of the request's write (behavior.Env.Commit).
+	commits []func() error
 }
 
 // tenant is the tenant whose state the request reads and writes.
@@ -74,6 +80,12 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 		return nil, odata.ErrInvalidVersion(version)
 	}
 	path, err := odata.ParsePath(schema, rest)
+	var addr *pathAddress
+	if mayHoldAddress(rest) {
+		if p, a, aerr := s.parseAddress(schema, rest); a != nil || aerr != nil {
+			path, addr, err = p, a, aerr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +97,7 @@ func (s *Server) parse(r *http.Request) (*request, error) {
 	if info == nil { // served without the middleware (never through ServeHTTP)
 		info = &RequestInfo{Tenant: store.DefaultTenant}
 	}
-	return &request{r: r, info: info, version: version, schema: schema, path: path,
+	return &request{r: r, info: info, version: version, schema: schema, path: path, addr: addr,
 		base: baseURL(r, s.cfg.trustProxy), buf: s.getBuf(), pre: pre}, nil
 }
 
@@ -166,6 +178,9 @@ func (s *Server) handle(rq *request) (*response, error) {
 		}
 		return s.count(rq)
 	case odata.PathProperty, odata.PathPropertyValue:
+		if s.isStream(rq) { // content.go
+			return s.stream(rq)
+		}
 		if m != http.MethodGet {
 			return nil, odata.ErrMethodNotAllowed("GET")
 		}
@@ -183,28 +198,51 @@ type (
 )
 
 // read resolves the request's path in one read of the tenant's state and runs op there.
+// A path that meets something the behaviour makes on first use (a user's drive) is
+// answered after a write that makes it (see provide).
 func (s *Server) read(rq *request, op readOp) (*response, error) {
-	err := s.store.Read(rq.tenant(), func(v store.View) error {
-		r, err := s.resolve(rq, v)
-		if err != nil {
+	for attempt := 0; ; attempt++ {
+		err := s.store.Read(rq.tenant(), func(v store.View) error {
+			rq.view = v
+			defer func() { rq.view = nil }()
+			r, err := s.resolve(rq, v)
+			if err != nil {
+				return err
+			}
+			rq.resp, err = op(s, rq, v, r)
 			return err
+		})
+		var p *errProvision
+		if errors.As(err, &p) && attempt < maxProvisions {
+			if err := s.provide(rq, p.p); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		rq.resp, err = op(s, rq, v, r)
-		return err
-	})
-	return rq.takeResponse(err)
+		return rq.takeResponse(err)
+	}
 }
 
 // write resolves the request's path in one write of the tenant's state and runs op
-// there: all that op does is kept, or nothing when it fails.
+// there: all that op does is kept, or nothing when it fails. What op (or the behaviour)
+// asked to run at commit (rq.commits) runs last, inside the write.
 func (s *Server) write(rq *request, op writeOp) (*response, error) {
 	err := s.store.Write(rq.tenant(), func(tx store.Tx) error {
+		rq.view, rq.commits = tx, rq.commits[:0]
+		defer func() { rq.view, rq.commits = nil, nil }()
 		r, err := s.resolve(rq, tx)
 		if err != nil {
 			return err
 		}
-		rq.resp, err = op(s, rq, tx, r)
-		return err
+		if rq.resp, err = op(s, rq, tx, r); err != nil {
+			return err
+		}
+		for _, fn := range rq.commits {
+			if err := fn(); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return rq.takeResponse(err)
 }

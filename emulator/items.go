@@ -96,9 +96,14 @@ func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]b
 		*scratch = tmp
 		body = tmp
 	}
+	body = s.present(rq, m.e, body, sel)
 	etag := ""
 	if it.etag && m.e.Version != 0 {
-		etag = odata.FormatETag(m.e.Version)
+		if tags := s.behavior.EntityTags(rq.schema, m.e); len(tags) > 0 {
+			etag = tags[0]
+		} else {
+			etag = odata.FormatETag(m.e.Version)
+		}
 	}
 	if typeName == "" && etag == "" {
 		return append(dst, body...), nil

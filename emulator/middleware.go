@@ -150,9 +150,13 @@ func (s *Server) withRecovery(next http.Handler) http.Handler {
 }
 
 // withBodyLimit refuses bodies over the limit before they are read, where the length is
-// known, and caps the reader otherwise.
+// known, and caps the reader otherwise; streamed content is limited where it is read.
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.streamsBody(r) {
+			next.ServeHTTP(w, r) // content streams have limits of their own (content.go)
+			return
+		}
 		if r.ContentLength > s.cfg.maxBodyBytes {
 			s.writeError(w, r, odata.ErrBodyTooLarge())
 			return

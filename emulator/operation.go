@@ -76,22 +76,24 @@ func (s *Server) operation(rq *request) (*response, error) {
 		// A function changes nothing: it runs in a read. So does the fallback, once the
 		// path is checked (a missing entity is a 404).
 		return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
-			call.View = v
+			call.View, call.Env = v, s.env(rq)
 			bindCall(call, r)
 			res, err := run(rq.r.Context(), call)
 			return s.opResponse(rq, res, err)
 		})
 	}
 	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
-		call.View, call.Tx = tx, tx
+		call.View, call.Tx, call.Env = tx, tx, s.env(rq)
 		bindCall(call, r)
 		res, err := run(rq.r.Context(), call)
 		return s.opResponse(rq, res, err)
 	})
 }
 
-// bindCall gives a call the entity its operation is bound to, when there is one.
+// bindCall gives a call the entity its operation is bound to, when there is one, and
+// where a path-based address led.
 func bindCall(call *behavior.OpCall, r *resource) {
+	call.Address = r.addr
 	if r.single && r.found {
 		call.BindingColl, call.Binding = r.entityColl, r.entity
 		if t := call.Schema.EntityType(r.entity.Type); t != nil {
@@ -116,7 +118,9 @@ func (s *Server) opResponse(rq *request, res *behavior.OpResult, err error) (*re
 			return nil, odata.ErrInternal()
 		}
 		r := &resource{context: res.EntitySet, declared: t, typ: t, single: true, found: true, entity: *res.Entity}
-		return s.entityResponse(rq, r, res.Status, *res.Entity), nil
+		resp := s.entityResponse(rq, r, res.Status, *res.Entity)
+		resp.location = res.Location
+		return resp, nil
 	}
 	return &response{status: res.Status, body: res.Body, contentType: res.ContentType, location: res.Location}, nil
 }

@@ -29,15 +29,19 @@ type config struct {
 	strict         bool
 	lenientQueries bool
 	maxBodyBytes   int64
-	pageSize       int
-	logger         *slog.Logger
-	now            func() time.Time
-	newID          func() string
-	newRequestID   func() string
-	store          store.Store
-	feedSize       int  // see WithChangeFeedSize
-	trustProxy     bool // see WithTrustProxy
-	singletons     map[string]string
+	// maxUploadBytes limits a simple upload, maxContentBytes a tenant's content (see
+	// WithMaxUploadBytes, WithMaxContentBytes).
+	maxUploadBytes  int64
+	maxContentBytes int64
+	pageSize        int
+	logger          *slog.Logger
+	now             func() time.Time
+	newID           func() string
+	newRequestID    func() string
+	store           store.Store
+	feedSize        int  // see WithChangeFeedSize
+	trustProxy      bool // see WithTrustProxy
+	singletons      map[string]string
 	// profiles and operations add to the behaviour's (see WithProfile, WithOperation).
 	profiles   map[string]*behavior.Profile
 	operations map[string]behavior.Operation
@@ -93,6 +97,30 @@ func WithMaxBodyBytes(n int64) Option {
 			n = DefaultMaxBodyBytes
 		}
 		c.maxBodyBytes = n
+		return nil
+	}
+}
+
+// WithMaxUploadBytes limits a simple upload (PUT of a drive item's content) to n bytes;
+// a larger one answers 413 and asks for an upload session, which has no such limit.
+// Zero or less means the default, DefaultMaxUploadBytes (Graph's 250 MB).
+func WithMaxUploadBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			n = DefaultMaxUploadBytes
+		}
+		c.maxUploadBytes = n
+		return nil
+	}
+}
+
+// WithMaxContentBytes limits the content (drive items' files, uploads in progress
+// included) each tenant keeps to n bytes: a write beyond it answers Graph's 507
+// quotaLimitReached, and drives report n as their quota's total. Zero or less means no
+// limit (drives then report Graph's default quota, 1 TB).
+func WithMaxContentBytes(n int64) Option {
+	return func(c *config) error {
+		c.maxContentBytes = max(n, 0)
 		return nil
 	}
 }

@@ -61,7 +61,7 @@ func (e *errNotModified) Error() string { return "not modified" }
 // section 13.2.2): a failed If-Match is a 412; a matching If-None-Match is a 304 on
 // GET and a 412 on anything else. exists is false when there is no entity yet (an
 // upsert): If-Match then fails and If-None-Match passes.
-func (p preconditions) check(method string, e store.Entity, exists bool) error {
+func (p preconditions) check(method string, e store.Entity, exists bool, other ...string) error {
 	if !p.present {
 		return nil
 	}
@@ -69,10 +69,10 @@ func (p preconditions) check(method string, e store.Entity, exists bool) error {
 	if exists {
 		etag = odata.FormatETag(e.Version)
 	}
-	if p.hasMatch() && (!exists || !p.matchAny && !odata.MatchETag(p.match, etag)) {
+	if p.hasMatch() && (!exists || !p.matchAny && !matchAnyTag(p.match, etag, other)) {
 		return odata.ErrPreconditionFailed()
 	}
-	if p.hasNoneMatch() && exists && (p.noneMatchAny || odata.MatchETag(p.noneMatch, etag)) {
+	if p.hasNoneMatch() && exists && (p.noneMatchAny || matchAnyTag(p.noneMatch, etag, other)) {
 		if method == http.MethodGet || method == http.MethodHead {
 			return &errNotModified{etag: etag}
 		}
@@ -81,18 +81,40 @@ func (p preconditions) check(method string, e store.Entity, exists bool) error {
 	return nil
 }
 
-// checkPreconditions evaluates rq's preconditions against the entity r addresses.
-func checkPreconditions(rq *request, r *resource) error {
+// matchAnyTag reports whether tags holds etag or one of other (tags an entity also
+// answers to, see behavior.EntityTags).
+func matchAnyTag(tags []string, etag string, other []string) bool {
+	if odata.MatchETag(tags, etag) {
+		return true
+	}
+	for _, o := range other {
+		if odata.MatchETag(tags, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPreconditions evaluates rq's preconditions against the entity r addresses: its
+// tag, or one the behaviour says it also answers to (a drive item's eTag and cTag).
+func (s *Server) checkPreconditions(rq *request, r *resource) error {
 	if !rq.pre.present {
 		return nil
 	}
-	return rq.pre.check(rq.r.Method, r.entity, r.found)
+	var other []string
+	if r.found {
+		other = s.behavior.EntityTags(rq.schema, r.entity)
+	}
+	return rq.pre.check(rq.r.Method, r.entity, r.found, other...)
 }
 
 // etagFor is the tag written for an entity of type t: empty where Graph writes none.
 func (s *Server) etagFor(schema *entities.Schema, t *entities.StructuredType, e store.Entity) string {
 	if e.Version == 0 || !s.behavior.ETags(schema, t) {
 		return ""
+	}
+	if tags := s.behavior.EntityTags(schema, e); len(tags) > 0 {
+		return tags[0] // the entity's own (a drive item's eTag)
 	}
 	return odata.FormatETag(e.Version)
 }

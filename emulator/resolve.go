@@ -57,6 +57,8 @@ type resource struct {
 	// OData); for a derived one (memberOf...), ownerColl holds owner (see derived.go).
 	rule      behavior.Nav
 	ownerColl store.Coll
+	// addr is where the path's path-based address led (see address.go), or nil.
+	addr *behavior.Address
 }
 
 // resolve walks the path's segments through the view, checking that every entity on the
@@ -101,7 +103,9 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 					return nil, err
 				}
 			}
-			s.followNav(rq, v, r, seg.Nav)
+			if err := s.followNav(rq, v, r, seg.Nav); err != nil {
+				return nil, err
+			}
 		case odata.SegCast:
 			r.typ = seg.Type
 			if r.refs && !r.single {
@@ -116,13 +120,19 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 			}
 		case odata.SegOperation:
 			// A bound operation applies to the entity (or collection) before it: that
-			// entity must exist, else the answer is a 404, whatever the operation.
-			if r.single {
+			// entity must exist, else the answer is a 404, whatever the operation (but
+			// one the behaviour runs on a path-based address that names nothing yet).
+			if r.single && (r.addr == nil || len(seg.Operations) == 0 || !s.behavior.TakesAddress(seg.Operations[0].QualifiedName())) {
 				if err := s.requireEntity(rq, v, r); err != nil {
 					return nil, err
 				}
 			}
 			return r, nil
+		}
+		if rq.addr != nil && i == rq.addr.at {
+			if err := s.walkAddress(rq, v, r); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if r.single && !r.found && r.id != "" && !r.singleton && r.altKey == "" {
@@ -133,11 +143,18 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 	return r, nil
 }
 
-// followNav moves r from its entity to the navigation property nav.
-func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities.NavigationProperty) {
+// followNav moves r from its entity to the navigation property nav; what the behaviour
+// makes on first use there is made (or asked for, in a read).
+func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities.NavigationProperty) error {
 	parent := entityPath(r)
 	ownerColl := r.entityColl
-	r.nav, r.owner, r.rule = nav, r.entity, behavior.Nav{}
+	if s.behavior.NeedsProvision(rq.schema, v, ownerColl, r.entity, nav.Name) {
+		p := behavior.Provision{OwnerColl: ownerColl, OwnerID: r.entity.ID, Nav: nav.Name}
+		if err := s.provision(rq, v, p); err != nil {
+			return err
+		}
+	}
+	r.nav, r.owner, r.ownerColl, r.rule, r.addr = nav, r.entity, ownerColl, behavior.Nav{}, nil
 	r.declared, r.typ = nav.Target(), nav.Target()
 	r.single, r.keyed, r.id, r.found, r.singleton, r.virtual = !nav.IsCollection(), false, "", false, false, false
 	r.context, r.canonical = parent+"/"+nav.Name, parent+"/"+nav.Name
@@ -157,6 +174,7 @@ func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities
 	}
 	r.sources = []store.Coll{r.coll}
 	s.applyNavRule(rq, r, r.owner, ownerColl, nav)
+	return nil
 }
 
 // loadKept reads an entity the emulator keeps itself (see resource.singleton), or
@@ -248,6 +266,23 @@ func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 				}
 			}
 		}
+		if err != nil && r.keyed {
+			// And some keys mean an entity of their own (a drive's root item, the root
+			// site), which may be made on first use.
+			if id, p, ok := s.behavior.WellKnownKey(rq.schema, v, r.coll, r.id); ok {
+				if p != nil {
+					if perr := s.provision(rq, v, *p); perr != nil {
+						return perr
+					}
+					id, _, _ = s.behavior.WellKnownKey(rq.schema, v, r.coll, r.id)
+				}
+				if id != "" {
+					if r.entity, err = v.Get(r.coll, id); err == nil {
+						r.entityColl = r.coll
+					}
+				}
+			}
+		}
 	}
 	if err != nil {
 		return storeError(err, r.id)
@@ -263,6 +298,10 @@ func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 func (s *Server) requireEntity(rq *request, v store.View, r *resource) error {
 	if r.found {
 		return nil
+	}
+	if r.addr != nil {
+		// A path-based address that names nothing (yet).
+		return s.behavior.ErrItemNotFound()
 	}
 	if !r.single {
 		return odata.ErrInternal()

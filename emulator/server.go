@@ -49,6 +49,10 @@ type Server struct {
 
 	bufs  sync.Pool // *[]byte: response and request body buffers
 	gzips sync.Pool // *gzip.Reader
+	// content keeps streams: the store's Content capability, or memory of the server's
+	// own (see content.go).
+	content  store.Content
+	copyBufs sync.Pool // *[]byte: buffers content is copied through
 }
 
 // New returns a Server configured by opts. With no options it serves Microsoft Graph's
@@ -56,12 +60,13 @@ type Server struct {
 // store; the first New in a process decodes them (about 15 ms), later ones share them.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
-		schemas:      map[string]*entities.Schema{},
-		singletons:   map[string]string{},
-		maxBodyBytes: DefaultMaxBodyBytes,
-		pageSize:     DefaultPageSize,
-		logger:       slog.New(slog.DiscardHandler),
-		now:          time.Now,
+		schemas:        map[string]*entities.Schema{},
+		singletons:     map[string]string{},
+		maxBodyBytes:   DefaultMaxBodyBytes,
+		maxUploadBytes: DefaultMaxUploadBytes,
+		pageSize:       DefaultPageSize,
+		logger:         slog.New(slog.DiscardHandler),
+		now:            time.Now,
 	}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -94,8 +99,13 @@ func New(opts ...Option) (*Server, error) {
 		store:  cfg.store,
 		closer: closer,
 		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict, LenientQueries: cfg.lenientQueries,
-			Profiles: cfg.profiles, Operations: cfg.operations}),
+			Profiles: cfg.profiles, Operations: cfg.operations, Singletons: cfg.singletons, MaxContentBytes: cfg.maxContentBytes}),
 		indexes: map[*entities.Schema]*schemaIndex{},
+	}
+	if c, ok := cfg.store.(store.Content); ok {
+		s.content = c
+	} else {
+		s.content = store.NewMemoryContent()
 	}
 	for _, schema := range cfg.schemas {
 		if s.indexes[schema] == nil {
@@ -183,6 +193,9 @@ func (s *Server) routes() http.Handler {
 	r.MatcherFunc(matchPrefix(control.Prefix + "faults/")).Handler(s.control.Fault()).Name("control-fault")
 	r.MatcherFunc(matchPath(control.Prefix + "stubs")).Handler(s.control.Stubs()).Name("control-stubs")
 	r.MatcherFunc(matchPrefix(control.Prefix + "stubs/")).Handler(s.control.Stub()).Name("control-stub")
+	r.MatcherFunc(matchPrefix(behavior.DownloadPath)).HandlerFunc(s.serveDownload).Name("content-download")
+	r.MatcherFunc(matchPrefix(behavior.UploadPath)).HandlerFunc(s.serveUpload).Name("upload-session")
+	r.MatcherFunc(matchPrefix(behavior.MonitorPath)).HandlerFunc(s.serveMonitor).Name("monitor")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v, _, ok := splitVersion(r.URL.EscapedPath()); ok && v != "" {
 			s.writeError(w, r, odata.ErrInvalidVersion(v))

@@ -18,6 +18,14 @@ type Config struct {
 	// LenientQueries answers, on the advanced-query types, the queries Graph answers
 	// only with ConsistencyLevel: eventual (see QueryRules).
 	LenientQueries bool
+	// Singletons maps a singleton that stands for an entity of a set to that entity's
+	// key (/me to the signed-in user): the caller of a request when no principal is
+	// named.
+	Singletons map[string]string
+	// MaxContentBytes limits the content a tenant's drives keep (0: no limit); a write
+	// beyond it answers Graph's 507 quotaLimitReached, and drives report it as their
+	// quota's total.
+	MaxContentBytes int64
 	// Profiles and Operations add to (or replace) the built-in profiles, by entity set
 	// name, and operations, by qualified name.
 	Profiles   map[string]*Profile

@@ -81,6 +81,9 @@ type DeleteCall struct {
 // objects that Graph keeps move into /directory/deletedItems, and a DELETE there purges.
 // It reports whether it handled the delete; when it did not, the caller deletes.
 func (b *Behavior) Delete(c *DeleteCall) (bool, error) {
+	if done, err := b.deleteInDrive(c); done {
+		return true, err
+	}
 	if !b.hasDeletedItems(c.Schema) {
 		return false, nil
 	}

@@ -47,6 +47,12 @@ type OpCall struct {
 	View store.View
 	// Tx is the write an action runs in (nil for a function).
 	Tx store.Tx
+	// Env is the rest of the request the drive behaviour needs (see Env).
+	Env *Env
+	// Address is where a path-based address before the operation led
+	// (…/root:/a/b.txt:/createUploadSession): with Address.Found false, there is no
+	// Binding and the names after Address.At do not exist yet. Nil otherwise.
+	Address *Address
 }
 
 // OpResult is what an operation answers: a status and, when Body is not nil, a JSON
@@ -97,4 +103,5 @@ func registerOperations(b *Behavior) {
 	registerMemberships(b)
 	registerDeletedItems(b)
 	registerCredentials(b)
+	registerDrives(b)
 }

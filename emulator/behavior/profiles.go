@@ -44,6 +44,8 @@ type Call struct {
 	// fixture left out (keeping the fixture's values, so that an export imports
 	// unchanged), and should not refuse what a client must send.
 	Fixture bool
+	// Env is the rest of the request the drive behaviour needs (see Env).
+	Env *Env
 }
 
 // Set returns body (an entity of c.Type as stored) with the property name set to the

@@ -53,6 +53,10 @@ type Content interface {
 	DeleteContent(tenant, key string) error
 	// ContentUsage returns the number of bytes the tenant's content takes.
 	ContentUsage(tenant string) int64
+	// ResetContent removes the tenant's content (as a reset, or an import that replaces
+	// the tenant's entities, removes what named it). Writes in progress end as they
+	// would, and their bytes are then counted again.
+	ResetContent(tenant string)
 }
 
 // ContentReader reads one stored stream. It is safe for concurrent ReadAt calls.
