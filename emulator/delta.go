@@ -39,7 +39,39 @@ import (
 // isDelta reports whether rq calls Graph's delta function on a collection.
 func (s *Server) isDelta(rq *request) bool {
 	last := rq.path.Last()
-	return len(last.Operations) > 0 && s.behavior.IsDelta(last.Operations[0])
+	return len(last.Operations) > 0 && (s.behavior.IsDelta(last.Operations[0]) || s.behavior.IsEntityDelta(last.Operations[0]))
+}
+
+// A delta bound to one entity (behavior.IsEntityDelta: a drive's root/delta) tracks the
+// collection the behaviour names for it (behavior.DeltaScope) and takes its state in a
+// function parameter (delta(token='…'), or ?token=…); its links carry ?token=.
+
+// entityDeltaToken returns the state token an entity-bound delta was given, "" for
+// none.
+func entityDeltaToken(rq *request, values map[string][]string) string {
+	if p, ok := rq.path.Last().Params[behavior.DeltaTokenParam]; ok {
+		return strings.Trim(p, "'")
+	}
+	for k, v := range values {
+		if strings.EqualFold(k, behavior.DeltaTokenParam) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+// deltaLinkBase is the URL a delta page's links start from: the request's, without the
+// function call's parameters.
+func deltaLinkBase(rq *request, entity bool) string {
+	p := rq.r.URL.EscapedPath()
+	if entity {
+		if i := strings.LastIndexByte(p, '/'); i >= 0 {
+			if j := strings.IndexByte(p[i:], '('); j >= 0 {
+				p = p[:i+j]
+			}
+		}
+	}
+	return rq.base + p
 }
 
 // Kinds of delta tokens.
@@ -135,6 +167,8 @@ type deltaCall struct {
 	changedOnly bool
 	// applied is the Preference-Applied header: the odata.maxpagesize honoured.
 	applied string
+	// entity marks a delta bound to an entity (see entityDeltaToken).
+	entity bool
 }
 
 // delta answers GET of a collection's delta function.
@@ -147,6 +181,18 @@ func (s *Server) delta(rq *request) (*response, error) {
 		return nil, err
 	}
 	return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
+		if dc.entity {
+			if err := s.requireEntity(rq, v, r); err != nil {
+				return nil, err
+			}
+			coll, err := s.behavior.DeltaScope(r.entityColl, r.entity)
+			if err != nil {
+				return nil, err
+			}
+			t := entityType(rq.schema, r)
+			r = &resource{coll: coll, sources: []store.Coll{coll}, declared: t, typ: t,
+				context: "Collection(" + t.Name + ")"}
+		}
 		return s.deltaPage(rq, v, r, dc)
 	})
 }
@@ -165,7 +211,18 @@ func (s *Server) parseDelta(rq *request) (*deltaCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	dc := &deltaCall{q: q, size: s.cfg.pageSize}
+	dc := &deltaCall{q: q, size: s.cfg.pageSize, entity: s.behavior.IsEntityDelta(rq.path.Last().Operations[0])}
+	if tok := entityDeltaToken(rq, values); dc.entity && tok != "" {
+		if q.SkipToken != "" || q.DeltaToken != "" {
+			return nil, s.behavior.ErrDeltaTokenWithOptions(behavior.DeltaTokenParam)
+		}
+		switch t, err := decodeDeltaToken(tok); {
+		case strings.EqualFold(tok, "latest"), err == nil && t.kind == tokDelta:
+			q.DeltaToken = tok
+		default:
+			q.SkipToken = tok
+		}
+	}
 	switch {
 	case q.SkipToken != "" && q.DeltaToken != "":
 		return nil, s.behavior.ErrDeltaTokenWithOptions("$skiptoken")
@@ -202,7 +259,7 @@ func (s *Server) parseDelta(rq *request) (*deltaCall, error) {
 			return nil, s.behavior.ErrDeltaToken(dc.option)
 		}
 	} else {
-		dc.query = withoutTokens(raw)
+		dc.query = withoutTokens(raw, dc.entity)
 	}
 	if err := s.behavior.DeltaRules(behavior.DeltaQuery{Schema: rq.schema, Type: t, Query: dc.q, KeyName: keyName(t)}); err != nil {
 		return nil, err
@@ -218,8 +275,9 @@ func (s *Server) parseDelta(rq *request) (*deltaCall, error) {
 	return dc, nil
 }
 
-// withoutTokens returns a raw query string without its $skiptoken and $deltatoken.
-func withoutTokens(raw string) string {
+// withoutTokens returns a raw query string without its $skiptoken and $deltatoken (and
+// token, for a delta bound to an entity).
+func withoutTokens(raw string, entity bool) string {
 	var b strings.Builder
 	for raw != "" {
 		var pair string
@@ -228,6 +286,10 @@ func withoutTokens(raw string) string {
 		switch strings.ToLower(strings.TrimPrefix(k, "$")) {
 		case "", "skiptoken", "deltatoken", "%24skiptoken", "%24deltatoken":
 			continue
+		case behavior.DeltaTokenParam:
+			if entity {
+				continue
+			}
 		}
 		if b.Len() > 0 {
 			b.WriteByte('&')
@@ -304,18 +366,26 @@ func (s *Server) deltaPage(rq *request, v store.View, r *resource, dc *deltaCall
 		return nil, err
 	}
 	head := odata.CollectionHead{Context: odata.ContextURL(rq.base, rq.version, deltaContext(r), false)}
-	link := rq.base + rq.r.URL.EscapedPath()
+	link := deltaLinkBase(rq, dc.entity)
+	skip, delta := "?$skiptoken=", "?$deltatoken="
+	if dc.entity {
+		skip, delta = "?"+behavior.DeltaTokenParam+"=", "?"+behavior.DeltaTokenParam+"="
+	}
 	switch {
 	case pg.next != nil:
 		pg.next.tenant, pg.next.version, pg.next.coll, pg.next.query = tok.tenant, tok.version, tok.coll, tok.query
-		head.NextLink = link + "?$skiptoken=" + pg.next.encode()
+		head.NextLink = link + skip + pg.next.encode()
 	default:
 		tok.kind, tok.seq = tokDelta, pg.deltaSeq()
-		head.DeltaLink = link + "?$deltatoken=" + tok.encode()
+		head.DeltaLink = link + delta + tok.encode()
 	}
 	w := odata.BeginCollection((*rq.buf)[:0], head)
 	for _, it := range pg.items {
 		if it.removed != "" {
+			if raw := s.behavior.RemovedEntry(rq.schema, rq.schema.EntityType(it.m.e.Type), it.keyName, it.m.e.ID); raw != nil {
+				w.AddValue(raw) // as the behaviour writes it (a drive item's deleted facet)
+				continue
+			}
 			w.AddRemoved(it.typeName, it.keyName, it.m.e.ID, it.removed)
 			continue
 		}

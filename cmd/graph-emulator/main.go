@@ -52,6 +52,8 @@ type options struct {
 	strict          bool
 	lenientQueries  bool
 	maxBodyBytes    int64
+	maxUploadBytes  int64
+	maxContentBytes int64
 	pageSize        int
 	feedSize        int
 	logLevel        slog.Level
@@ -96,6 +98,7 @@ func defaults() options {
 	return options{
 		addr:            "127.0.0.1:8080",
 		maxBodyBytes:    emulator.DefaultMaxBodyBytes,
+		maxUploadBytes:  emulator.DefaultMaxUploadBytes,
 		pageSize:        emulator.DefaultPageSize,
 		feedSize:        store.DefaultFeedSize,
 		logLevel:        slog.LevelInfo,
@@ -116,6 +119,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.strict, "strict", o.strict, "also check Edm lexical forms, read-only and required properties in request bodies")
 	fs.BoolVar(&o.lenientQueries, "lenient-queries", o.lenientQueries, "answer on directory objects the queries Graph answers only with ConsistencyLevel: eventual and $count=true (ne, not, endswith, $filter with $orderby, /$count); $search still needs the header")
 	fs.Var(positive[int64]{&o.maxBodyBytes}, "max-body-bytes", "largest request body accepted, in `bytes`, after decompression")
+	fs.Var(positive[int64]{&o.maxUploadBytes}, "max-upload-bytes", "largest simple upload (PUT of a drive item's content) accepted, in `bytes`; larger files go through an upload session")
+	fs.Var(nonNegative[int64]{&o.maxContentBytes}, "max-content-bytes", "content (drive items' files) each tenant may keep, in `bytes`; writes beyond it answer 507 quotaLimitReached; 0 means no limit (default 0)")
 	fs.Var(positive[int]{&o.pageSize}, "page-size", "`number` of entities in one page of a collection before @odata.nextLink")
 	fs.Var(positive[int]{&o.feedSize}, "change-feed-size", "`number` of changes kept per tenant for delta queries; a deltaLink further behind answers 410 syncStateNotFound")
 	fs.TextVar(&o.logLevel, "log-level", o.logLevel, "log `level`: debug (logs every request), info, warn or error")
@@ -134,7 +139,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.me, "me", o.me, "`id or UPN` of the signed-in user, whom /me stands for; created in the default tenant when no seed has it (default: none, and /me answers as Graph does without a signed-in user; with --sample-data, Adele Vance)")
 	fs.Var(&o.seeds, "seed", "fixture `file` (JSON, see the README) loaded into the default tenant at start, and again by POST /_emulator/reset; repeat it or separate files with commas")
 	fs.BoolVar(&o.sampleData, "sample-data", o.sampleData, "load a small sample tenant at start (users with a manager chain, groups, an application, mail and events of the signed-in user, who becomes /me)")
-	fs.Var(nonNegative{&o.journalSize}, "journal-size", "`number` of requests the journal keeps for GET /_emulator/requests; 0 turns it off")
+	fs.Var(nonNegative[int]{&o.journalSize}, "journal-size", "`number` of requests the journal keeps for GET /_emulator/requests; 0 turns it off")
 	fs.Var((*pathValue)(&o.dataDir), "data-dir", "`directory` keeping every tenant's state across restarts, in its file "+store.BoltFileName+" (default: none, the state lives in memory only)")
 	fs.Var((*syncValue)(&o.dataSync), "data-sync", "when a write to --data-dir is durable: always (synced before its response) or a flush `window` such as 100ms (answered at once, synced within the window: a crash loses at most its writes) (default always)")
 	fs.Var(&o.faultRules, "fault", "a fault `rule` in JSON, as POST /_emulator/faults takes (an object, or an array of them), applied from the start, such as '{\"path\":\"/v1.0/users\",\"error\":{\"status\":429},\"count\":2}'; repeat it to add several")
@@ -280,24 +285,24 @@ func (v positive[T]) Set(s string) error {
 }
 
 // nonNegative is an integer flag value, zero or more, stored in *p.
-type nonNegative struct{ p *int }
+type nonNegative[T int | int64] struct{ p *T }
 
-func (v nonNegative) String() string {
+func (v nonNegative[T]) String() string {
 	if v.p == nil {
 		return "0"
 	}
-	return strconv.Itoa(*v.p)
+	return strconv.FormatInt(int64(*v.p), 10)
 }
 
-func (v nonNegative) Set(s string) error {
+func (v nonNegative[T]) Set(s string) error {
 	n, err := strconv.ParseInt(s, 0, 64)
-	if err != nil || int64(int(n)) != n {
+	if err != nil || int64(T(n)) != n {
 		return fmt.Errorf("not an integer in range: %q", s)
 	}
 	if n < 0 {
 		return fmt.Errorf("must be zero or more, got %d", n)
 	}
-	*v.p = int(n)
+	*v.p = T(n)
 	return nil
 }
 
@@ -468,6 +473,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		emulator.WithStrict(o.strict),
 		emulator.WithLenientQueries(o.lenientQueries),
 		emulator.WithMaxBodyBytes(o.maxBodyBytes),
+		emulator.WithMaxUploadBytes(o.maxUploadBytes),
+		emulator.WithMaxContentBytes(o.maxContentBytes),
 		emulator.WithPageSize(o.pageSize),
 		emulator.WithChangeFeedSize(o.feedSize),
 		emulator.WithLogger(logger),
