@@ -285,13 +285,25 @@ func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 		}
 	}
 	if err != nil {
-		return storeError(err, r.id)
+		return s.notFound(rq, r, storeError(err, r.id))
 	}
 	if !entityIsA(rq.schema, r.entity, r.typ) {
-		return odata.ErrEntityNotFound(r.id)
+		return s.notFound(rq, r, odata.ErrEntityNotFound(r.id))
 	}
 	r.id, r.found = r.entity.ID, true
 	return nil
+}
+
+// notFound is err, or the behaviour's own 404 for r's type when err is the generic one
+// (a drive item's itemNotFound).
+func (s *Server) notFound(rq *request, r *resource, err error) error {
+	if !isNotFound(err) {
+		return err
+	}
+	if nf := s.behavior.ErrNotFound(rq.schema, r.typ); nf != nil {
+		return nf
+	}
+	return err
 }
 
 // requireEntity makes sure the entity r addresses exists.

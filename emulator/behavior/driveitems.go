@@ -57,6 +57,16 @@ func errRootChange(what string) error {
 // ErrItemNotFound is Graph's 404 for a drive item a path or key does not find.
 func (b *Behavior) ErrItemNotFound() error { return errItemNotFound() }
 
+// ErrNotFound is Graph's 404 for an entity of type t that a key does not find, when it
+// is not the directory's Request_ResourceNotFound: a drive item's itemNotFound. Nil
+// means the generic answer.
+func (b *Behavior) ErrNotFound(schema *entities.Schema, t *entities.StructuredType) error {
+	if b.Manages(schema, t) {
+		return errItemNotFound()
+	}
+	return nil
+}
+
 // Manages reports whether the behaviour makes the writes of entities of type t itself
 // (drive items): the server then hands creates and updates to Create and Update, and
 // stream writes to PutStream.
