@@ -129,9 +129,9 @@ func TestDriveDownload(t *testing.T) {
 		t.Fatalf("download: %s %v", whole, whole.Header)
 	}
 	for _, c := range []struct {
-		name, rng   string
-		status      int
-		body, crng  string
+		name, rng  string
+		status     int
+		body, crng string
 	}{
 		{"first five", "bytes=0-4", 206, "01234", "bytes 0-4/16"},
 		{"from ten", "bytes=10-", 206, "abcdef", "bytes 10-15/16"},
