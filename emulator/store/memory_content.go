@@ -15,6 +15,9 @@ var _ Content = (*MemoryContent)(nil)
 type MemoryContent struct {
 	mu      sync.Mutex
 	tenants map[string]*contentTenant
+	// scratch holds the buffers a stream is read into before its bytes are copied into
+	// chunks of their exact size.
+	scratch sync.Pool
 }
 
 type contentTenant struct {
@@ -30,12 +33,8 @@ type blob struct {
 	size   int64
 }
 
-// Chunk sizes: a stream is read into chunks that grow from minChunk to maxChunk, so
-// that small streams waste little and large ones are few chunks.
-const (
-	minChunk = 4 << 10
-	maxChunk = 1 << 20
-)
+// chunkSize is the size of a stream's chunks (its last is shorter).
+const chunkSize = 1 << 20
 
 // NewMemoryContent returns an empty in-memory Content store.
 func NewMemoryContent() *MemoryContent {
@@ -73,25 +72,27 @@ func (m *MemoryContent) release(tenant string, n int64) {
 	m.mu.Unlock()
 }
 
-// readChunks reads r to its end into new chunks, reserving the bytes as it goes.
+// readChunks reads r to its end into new chunks, reserving the bytes as it goes. It
+// reads into a scratch buffer and copies what came into a chunk of that size, so that
+// the stream allocates its own bytes and nothing more.
 func (m *MemoryContent) readChunks(tenant string, r io.Reader, limit int64) ([][]byte, int64, error) {
+	sp, _ := m.scratch.Get().(*[]byte)
+	if sp == nil {
+		b := make([]byte, chunkSize)
+		sp = &b
+	}
+	defer m.scratch.Put(sp)
 	var chunks [][]byte
 	var size int64
-	next := minChunk
 	for {
-		buf := make([]byte, next)
-		n, err := io.ReadFull(r, buf)
+		n, err := io.ReadFull(r, *sp)
 		if n > 0 {
 			if rerr := m.reserve(tenant, int64(n), limit); rerr != nil {
 				m.release(tenant, size)
 				return nil, 0, rerr
 			}
 			size += int64(n)
-			if n < len(buf)/2 {
-				// A short last chunk: keep only what it holds.
-				buf = append([]byte(nil), buf[:n]...)
-			}
-			chunks = append(chunks, buf[:n:n])
+			chunks = append(chunks, append(make([]byte, 0, n), (*sp)[:n]...))
 		}
 		switch {
 		case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
@@ -99,9 +100,6 @@ func (m *MemoryContent) readChunks(tenant string, r io.Reader, limit int64) ([][
 		case err != nil:
 			m.release(tenant, size)
 			return nil, 0, err
-		}
-		if next < maxChunk {
-			next *= 2
 		}
 	}
 }
