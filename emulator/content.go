@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"compress/gzip"
 	"errors"
 	"io"
 	"net/http"
@@ -145,9 +146,14 @@ func (s *Server) putStream(rq *request) (*response, error) {
 	if rq.r.ContentLength > limit {
 		return nil, s.behavior.ErrTooLarge(limit)
 	}
+	body, release, err := s.decodedBody(rq.r)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	key := "tmp/" + s.cfg.newID()
 	digest := s.behavior.NewDigest()
-	_, err = s.content.WriteContent(rq.tenant(), key, io.TeeReader(&limitedReader{r: rq.r.Body, n: limit}, digest), s.cfg.maxContentBytes)
+	_, err = s.content.WriteContent(rq.tenant(), key, io.TeeReader(&limitedReader{r: body, n: limit}, digest), s.cfg.maxContentBytes)
 	switch {
 	case errors.Is(err, errTooLarge):
 		return nil, s.behavior.ErrTooLarge(limit)
@@ -173,6 +179,29 @@ func (s *Server) putStream(rq *request) (*response, error) {
 		_ = s.content.DeleteContent(rq.tenant(), key)
 	}
 	return resp, err
+}
+
+// decodedBody is r's body as sent before its Content-Encoding (gzip, as SDKs compress
+// bodies, or none); release gives back what reading it took.
+func (s *Server) decodedBody(r *http.Request) (io.Reader, func(), error) {
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		return r.Body, func() {}, nil
+	case "gzip", "x-gzip":
+		z := s.getGzip()
+		var err error
+		if z == nil {
+			z, err = gzip.NewReader(r.Body)
+		} else {
+			err = z.Reset(r.Body)
+		}
+		if err != nil {
+			return nil, nil, errBody()
+		}
+		return z, func() { s.gzips.Put(z) }, nil
+	default:
+		return nil, nil, odata.ErrUnsupportedEncoding(enc)
+	}
 }
 
 // copyBufSize is the size of the buffers content is copied through (Server.copyBufs).

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -90,6 +91,18 @@ func TestDriveSimpleUpload(t *testing.T) {
 	if got := readAll(t, d, "/root:/docs/hello.txt:/content"); got != "again" {
 		t.Fatalf("content %q", got)
 	}
+	// A body sent gzip-compressed (as msgraph-sdk-go sends them) is stored as it was
+	// before.
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write([]byte("compressed on the wire"))
+	zw.Close()
+	r = mustStatus(t, d.put("/root:/z.txt:/content", zb.String(), "Content-Encoding", "gzip"), http.StatusCreated)
+	if field(r, "size") != "22" || readAll(t, d, "/root:/z.txt:/content") != "compressed on the wire" {
+		t.Fatalf("gzip upload: %s", r)
+	}
+	wantDriveError(t, d.put("/root:/z.txt:/content", "x", "Content-Encoding", "br"), http.StatusUnsupportedMediaType, "RequestBodyRead")
+	mustStatus(t, d.do("DELETE", "/root:/z.txt:", ""), http.StatusNoContent)
 	// An empty file.
 	r = mustStatus(t, d.put("/root:/empty.bin:/content", ""), http.StatusCreated)
 	if field(r, "size") != "0" || field(r, "file.mimeType") != "application/octet-stream" {
@@ -255,6 +268,7 @@ func TestDriveUploadSession(t *testing.T) {
 	wantDriveError(t, d.srv.Do("PUT", url, "abc", "Content-Type", "application/octet-stream"), http.StatusBadRequest, "invalidRequest")
 	wantDriveError(t, d.srv.Do("PUT", url, "abc", "Content-Range", "bytes 327680-327689/"+fmt.Sprint(n)), http.StatusBadRequest, "invalidRequest") // length mismatch
 	wantDriveError(t, d.srv.Do("PUT", url, "abc", "Content-Range", "bytes 9-3/"+fmt.Sprint(n)), http.StatusBadRequest, "invalidRequest")
+	wantDriveError(t, d.srv.Do("PUT", url, "abc", "Content-Range", "bytes 327680-327682/"+fmt.Sprint(n), "Content-Encoding", "gzip"), http.StatusBadRequest, "invalidRequest")
 	st := mustStatus(t, d.srv.Do("GET", url, ""), http.StatusOK)
 	if field(st, "nextExpectedRanges.0") != fmt.Sprintf("%d-", unit) {
 		t.Fatalf("status after refused fragments: %s", st)

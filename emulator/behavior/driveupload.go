@@ -310,6 +310,9 @@ func errLength() error {
 
 // putFragment appends one fragment and, after the last, commits the file.
 func (b *Behavior) putFragment(c *UploadCall, schema *entities.Schema, tenant, drive, id string, s *uploadSession) (*OpResult, error) {
+	if enc := strings.TrimSpace(c.Header.Get("Content-Encoding")); enc != "" && !strings.EqualFold(enc, "identity") {
+		return nil, errInvalidRequest("A fragment is sent as it is, without a Content-Encoding: its Content-Range counts its bytes.")
+	}
 	cr, ok := parseContentRange(c.Header.Get("Content-Range"))
 	if !ok {
 		return nil, errInvalidRequest("The Content-Range header is missing or malformed: expected bytes {from}-{to}/{total}.")
