@@ -13,7 +13,9 @@
 //           method, url, the headers it sent (names lower-case), and the response status
 //           and ids, or the error fetch failed with (and its cause's code).
 
-import { Client, PageIterator } from "@microsoft/microsoft-graph-client";
+import { createHash, randomBytes } from "node:crypto";
+
+import { Client, LargeFileUploadTask, OneDriveLargeFileUploadTask, PageIterator, ResponseType } from "@microsoft/microsoft-graph-client";
 
 const set = "/office365ServicesUserCounts";
 
@@ -140,6 +142,47 @@ const scenarios = {
       deltaLink,
       changes,
       nextDeltaLink: page["@odata.deltaLink"] ?? null,
+    };
+  },
+
+  /**
+   * Files of the signed-in user (the emulator runs with --me me, which makes the user): a
+   * simple upload by path, a download through the 302, a file of `size` bytes through
+   * OneDriveLargeFileUploadTask (the /me helper, slices of `rangeSize`), and one through
+   * LargeFileUploadTask with a session made on /users/{id}/drive.
+   */
+  async files(client, { me, size, rangeSize }) {
+    const sha = (b) => createHash("sha256").update(b).digest("hex").toUpperCase();
+    const small = await client.api("/me/drive/root:/js/small.txt:/content").put("hello from js");
+    const smallBack = Buffer.from(await client.api(`/me/drive/items/${small.id}/content`).responseType(ResponseType.ARRAYBUFFER).get());
+
+    const data = randomBytes(size);
+    const progress = [];
+    const task = await OneDriveLargeFileUploadTask.create(client, new Uint8Array(data), {
+      fileName: "big.bin",
+      path: "/js",
+      rangeSize,
+      conflictBehavior: "replace",
+      uploadEventHandlers: { progress: (range) => progress.push([range.minValue, range.maxValue]) },
+    });
+    const uploaded = await task.upload();
+    const big = uploaded.responseBody;
+    const bigBack = Buffer.from(await client.api(`/me/drive/items/${big.id}/content`).responseType(ResponseType.ARRAYBUFFER).get());
+
+    const session = await LargeFileUploadTask.createUploadSession(client, `/users/${me}/drive/root:/js/second.bin:/createUploadSession`, {
+      item: { "@microsoft.graph.conflictBehavior": "rename" },
+    });
+    const second = await new LargeFileUploadTask(client, { content: data, name: "second.bin", size: data.length,
+      sliceFile: (r) => data.subarray(r.minValue, r.maxValue + 1) }, session, { rangeSize }).upload();
+    const children = await client.api("/me/drive/root:/js:/children").select("name,size").get();
+    return {
+      small: { name: small.name, size: small.size, back: smallBack.toString() },
+      big: { name: big.name, size: big.size, sha256: big.file?.hashes?.sha256Hash ?? null, location: uploaded.location ?? null },
+      expectedSha256: sha(data),
+      bigBackSha256: sha(bigBack),
+      progress,
+      second: { name: second.responseBody.name, size: second.responseBody.size },
+      children: children.value.map((c) => [c.name, c.size]),
     };
   },
 
