@@ -143,7 +143,9 @@ func (s *Server) resolveURL(rq *request, v store.View, raw string) (store.Coll, 
 	if err := s.requireEntity(&sub, v, r); err != nil {
 		return store.Coll{}, store.Entity{}, err
 	}
-	if r.virtual || !r.entityColl.IsRoot() {
+	if r.virtual || !r.entityColl.IsRoot() && s.schemaCache(rq.schema).setOfType[entityType(rq.schema, r)] != nil {
+		// A contained entity is referenced where it is kept only when its type has no
+		// entity set of its own (a drive item, in its drive's items).
 		return store.Coll{}, store.Entity{}, bad
 	}
 	return r.entityColl, r.entity, nil

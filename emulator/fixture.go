@@ -121,10 +121,6 @@ func (s *Server) importFixtures(tenant string, fixtures []fixture, replace, dryR
 	if err != nil && !errors.Is(err, errDryRun) {
 		return control.ImportResult{}, err
 	}
-	if replace && !dryRun {
-		// The entities that named the tenant's content (drive items' files) are gone.
-		s.content.ResetContent(tenant)
-	}
 	res.Tenant = tenant
 	return res, nil
 }
@@ -649,7 +645,7 @@ func (x *exporter) refs(rc store.Coll, nav *entities.NavigationProperty) {
 		if c, ok := findTarget(x.schema, x.sc, x.v, nav, r.ID); ok && c.Equal(r.Target) {
 			ids = append(ids, r.ID)
 		} else {
-			urls = append(urls, r.Target.Root()+keyPredicate(r.ID))
+			urls = append(urls, collURL(r.Target)+keyPredicate(r.ID))
 		}
 		return true
 	})
@@ -669,6 +665,16 @@ func (x *exporter) refs(rc store.Coll, nav *entities.NavigationProperty) {
 			x.b = odata.AppendString(x.b, urls[0])
 		}
 	}
+}
+
+// collURL is the URL path of a collection: its set, or the path of the entity that
+// contains it and the navigation property (drives('d')/items).
+func collURL(c store.Coll) string {
+	parent, key, nav, ok := c.Owner()
+	if !ok {
+		return c.Root()
+	}
+	return collURL(parent) + keyPredicate(key) + "/" + nav
 }
 
 func (x *exporter) strings(list []string) {
