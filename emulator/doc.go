@@ -23,7 +23,10 @@
 // (derived.go), properties (property.go), /$count (count.go), operations (operation.go:
 // method, parameters, binding, then the behaviour's registry), delta queries and their
 // tokens (delta.go), report downloads (report.go: the URL a report function redirects
-// to), $metadata (metadata.go), path resolution against the store (resolve.go),
+// to), content streams with their download, upload-session and monitor URLs
+// (content.go), writes of entities the behaviour makes itself and values it computes on
+// read (managed.go), path-based addresses and entities made on first use (address.go),
+// $metadata (metadata.go), path resolution against the store (resolve.go),
 // preconditions and entity tags (precondition.go), and the $batch driver, which runs
 // each step through the whole handler again (batch.go). For the control API
 // (emulator/control, mounted under /_emulator): the backend it drives and the state a

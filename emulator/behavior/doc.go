@@ -17,5 +17,9 @@
 // are written, token errors) is in delta.go. The directory's relationships (which
 // navigation properties are computed from which stored ones, and the walk over them)
 // are in directory.go, its soft delete and restore in deleteditems.go, the membership
-// and credential actions in memberships.go and credentials.go.
+// and credential actions in memberships.go and credentials.go. Drives are in drives.go
+// (made on first use, quota), their items in driveitems.go (names, conflicts, moves,
+// deletes: the writes the server hands over, see Manages), content and download URLs in
+// drivecontent.go (with QuickXorHash in quickxor.go), upload sessions in
+// driveupload.go, copy and search in drivecopy.go, a drive's delta in drivedelta.go.
 package behavior

@@ -9,8 +9,7 @@ import (
 
 func TestMemoryContent(t *testing.T) {
 	storetest.RunContent(t, func(t *testing.T) (store.Content, func(string)) {
-		c := store.NewMemoryContent()
-		return c, c.ResetContent
+		return store.NewMemoryContent(), nil
 	})
 }
 

@@ -14,7 +14,7 @@ import (
 
 // NewContent returns a new, empty content store. A store that holds resources releases
 // them with t.Cleanup. reset, when not nil, resets one tenant (as Store.Reset does for a
-// store whose capability it is).
+// store whose capability it is); nil means the store's ResetContent.
 type NewContent func(t *testing.T) (c store.Content, reset func(tenant string))
 
 // RunContent checks every MUST of the store.Content contract against content stores made
@@ -117,7 +117,7 @@ func contentCases() []contentCase {
 			wantUsage(t, c, "a", 4)
 			wantUsage(t, c, "b", 11)
 			if reset == nil {
-				return
+				reset = c.ResetContent
 			}
 			reset("a")
 			if _, err := c.OpenContent("a", "k"); !errors.Is(err, store.ErrNotFound) {
