@@ -386,20 +386,25 @@ type Presentation struct {
 // downloadURLAnnotation is the instance annotation of a file's download URL.
 const downloadURLAnnotation = "@microsoft.graph.downloadUrl"
 
-// Presents reports whether Present completes entities of type t.
+// Presents reports whether Present completes entities of type t: Graph's drive items
+// and drives (by name: it is asked of every entity a response writes).
 func (b *Behavior) Presents(schema *entities.Schema, t *entities.StructuredType) bool {
-	return t != nil && (isA(schema, t, driveItemType) || isA(schema, t, driveType))
+	if t == nil {
+		return false
+	}
+	name := t.QualifiedName()
+	return name == driveItemType || name == driveType
 }
 
 // Present completes an entity's body for a response with what Graph computes on read:
 // a file's @microsoft.graph.downloadUrl (unless $select leaves it out), a drive's quota.
 func (b *Behavior) Present(p *Presentation, e store.Entity, body []byte) []byte {
-	t := p.Schema.EntityType(e.Type)
-	if t == nil {
-		return body
-	}
-	if isA(p.Schema, t, driveType) {
+	switch e.Type {
+	case driveType:
 		return b.presentDrive(p, e, body)
+	case driveItemType:
+	default:
+		return body
 	}
 	if p.Select != nil && !slices.Contains(p.Select, downloadURLAnnotation) {
 		return body

@@ -317,13 +317,16 @@ func (b *Behavior) putFragment(c *UploadCall, schema *entities.Schema, tenant, d
 	if !ok {
 		return nil, errInvalidRequest("The Content-Range header is missing or malformed: expected bytes {from}-{to}/{total}.")
 	}
-	n := cr.to - cr.from + 1
 	switch {
 	case cr.total < 0 && s.Size < 0:
 		return nil, errInvalidRequest("The total size of the file must be given in the Content-Range header.")
 	case cr.total < 0:
 		cr.total = s.Size
 	}
+	if cr.to >= cr.total {
+		return nil, errRange(http.StatusBadRequest, "fragmentLengthMismatch", "The fragment ends past the end of the file.")
+	}
+	n := cr.to - cr.from + 1
 	if c.ContentLength >= 0 && c.ContentLength != n {
 		return nil, errLength()
 	}
