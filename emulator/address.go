@@ -183,7 +183,9 @@ func (s *Server) provide(rq *request, p behavior.Provision) error {
 	return s.store.Write(rq.tenant(), func(tx store.Tx) error {
 		var commits []func() error
 		call := s.call(rq, tx, nil)
-		call.Env.Commit = func(fn func() error) { commits = append(commits, fn) }
+		env := *call.Env // the request's own collects its write's commits
+		env.CollectCommits(&commits)
+		call.Env = &env
 		if err := s.behavior.Provide(call, tx, p); err != nil {
 			return err
 		}

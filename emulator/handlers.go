@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/graph-emulator/graph-emulator/emulator/behavior"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -33,6 +34,9 @@ type request struct {
 	view store.View
 	// commits run as the last step of the request's write (behavior.Env.Commit).
 	commits []func() error
+	// env is what the behaviour sees of the request, made on first use (see env).
+	env      behavior.Env
+	envReady bool
 }
 
 // tenant is the tenant whose state the request reads and writes.
@@ -212,12 +216,13 @@ func (s *Server) read(rq *request, op readOp) (*response, error) {
 			rq.resp, err = op(s, rq, v, r)
 			return err
 		})
-		var p *errProvision
-		if errors.As(err, &p) && attempt < maxProvisions {
-			if err := s.provide(rq, p.p); err != nil {
-				return nil, err
+		if err != nil && attempt < maxProvisions {
+			if p, ok := err.(*errProvision); ok {
+				if err := s.provide(rq, p.p); err != nil {
+					return nil, err
+				}
+				continue
 			}
-			continue
 		}
 		return rq.takeResponse(err)
 	}

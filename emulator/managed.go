@@ -17,20 +17,29 @@ import (
 // also completes what the server writes of some entities (present): values Graph
 // computes on read.
 
-// env is what the behaviour needs of a request besides the store (behavior.Env).
+// env is what the behaviour needs of a request besides the store (behavior.Env), made
+// once per request and kept in it (no allocation of its own); what it asks to run at
+// commit goes to rq.commits, which the request's write runs.
 func (s *Server) env(rq *request) *behavior.Env {
-	e := &behavior.Env{Version: rq.version, Base: rq.base, Principal: rq.info.Principal, Content: s.content,
-		Commit: func(fn func() error) { rq.commits = append(rq.commits, fn) },
-		Merge: func(t *entities.StructuredType, body []byte, fields []entities.Field) []byte {
-			return mergeBody(t, keyName(t), body, fields)
-		},
-		Render: func(t *entities.StructuredType, id string, fields []entities.Field) []byte {
-			return renderBody(keyName(t), id, fields)
-		}}
-	if rq.r.URL.RawQuery != "" {
-		e.Query, _ = odata.SplitQuery(rq.r.URL.RawQuery)
+	if rq.envReady {
+		return &rq.env
 	}
-	return e
+	rq.env = behavior.Env{Version: rq.version, Base: rq.base, Principal: rq.info.Principal, Content: s.content,
+		Merge: mergeWithKey, Render: renderWithKey}
+	rq.env.CollectCommits(&rq.commits)
+	if rq.r.URL.RawQuery != "" {
+		rq.env.Query, _ = odata.SplitQuery(rq.r.URL.RawQuery)
+	}
+	rq.envReady = true
+	return &rq.env
+}
+
+func mergeWithKey(t *entities.StructuredType, body []byte, fields []entities.Field) []byte {
+	return mergeBody(t, keyName(t), body, fields)
+}
+
+func renderWithKey(t *entities.StructuredType, id string, fields []entities.Field) []byte {
+	return renderBody(keyName(t), id, fields)
 }
 
 // present completes body (entity e's, $select sel applied) with what the behaviour

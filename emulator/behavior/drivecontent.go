@@ -237,7 +237,9 @@ func (b *Behavior) makePath(c *Call, tx store.Tx, addr *Address) (item, string, 
 func (b *Behavior) replaceContent(c *Call, tx store.Tx, it item, ff *fileFacet) (item, error) {
 	if ff.key != "" {
 		from, to, content, tenant := ff.key, contentKey(it.drive, it.id()), c.Env.Content, c.Tenant
-		c.Env.Commit(func() error { return content.RenameContent(tenant, from, to) })
+		if err := c.Env.Commit(func() error { return content.RenameContent(tenant, from, to) }); err != nil {
+			return item{}, err
+		}
 	}
 	now := jsonString(timestamp(c.Now()))
 	fsi := it.get("fileSystemInfo")

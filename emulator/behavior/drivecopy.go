@@ -133,7 +133,7 @@ func (b *Behavior) copyTree(c *Call, tx store.Tx, src, folder item, name string)
 			return item{}, errNoContent()
 		}
 		content, tenant, from, to, limit := c.Env.Content, c.Tenant, contentKey(src.drive, src.id()), contentKey(it.drive, it.id()), b.cfg.MaxContentBytes
-		c.Env.Commit(func() error {
+		err := c.Env.Commit(func() error {
 			err := content.CopyContent(tenant, from, to, limit)
 			switch {
 			case errors.Is(err, store.ErrContentQuota):
@@ -143,7 +143,7 @@ func (b *Behavior) copyTree(c *Call, tx store.Tx, src, folder item, name string)
 			}
 			return err
 		})
-		return it, nil
+		return it, err
 	}
 	var kids []item
 	b.children(tx, src, func(k item) bool { kids = append(kids, k); return true })

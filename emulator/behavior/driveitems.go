@@ -498,7 +498,9 @@ func (b *Behavior) insertItem(c *Call, tx store.Tx, folder item, spec newItem) (
 				return item{}, errNoContent()
 			}
 			from, to, content, tenant := ff.key, contentKey(drv.id, id), c.Env.Content, c.Tenant
-			c.Env.Commit(func() error { return content.RenameContent(tenant, from, to) })
+			if err := c.Env.Commit(func() error { return content.RenameContent(tenant, from, to) }); err != nil {
+				return item{}, err
+			}
 		}
 	}
 	e, err := tx.Insert(itemsOf(drv.id), store.Entity{ID: id, Type: t.QualifiedName(), Body: f.render(c.Env, id)})
@@ -874,7 +876,9 @@ func (b *Behavior) deleteTree(c *Call, tx store.Tx, it item) error {
 		}
 		if x.isFile() && c.Env.Content != nil {
 			content, tenant, key := c.Env.Content, c.Tenant, contentKey(x.drive, x.id())
-			c.Env.Commit(func() error { return content.DeleteContent(tenant, key) })
+			if err := c.Env.Commit(func() error { return content.DeleteContent(tenant, key) }); err != nil {
+				return err
+			}
 		}
 	}
 	if hasParent {

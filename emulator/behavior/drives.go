@@ -80,13 +80,27 @@ type Env struct {
 	Query url.Values
 	// Content keeps the streams (nil when the server has none).
 	Content store.Content
-	// Commit runs fn as the last step of the write the call runs in, after everything
-	// else it did succeeded: moving content into place. A failing fn fails the write.
-	Commit func(fn func() error)
 	// Merge returns body (an entity of type t) with fields (in schema order) set, each
 	// in its schema position; Render makes a new body of type t with key id.
 	Merge  func(t *entities.StructuredType, body []byte, fields []entities.Field) []byte
 	Render func(t *entities.StructuredType, id string, fields []entities.Field) []byte
+
+	// commits collects what Commit asks for (see CollectCommits).
+	commits *[]func() error
+}
+
+// CollectCommits makes Commit append to list, which the write runs as its last step.
+func (e *Env) CollectCommits(list *[]func() error) { e.commits = list }
+
+// Commit asks for fn to run as the last step of the write the call runs in, after
+// everything else it did succeeded: moving content into place. A failing fn fails the
+// write. Without a collector (see CollectCommits) fn runs at once.
+func (e *Env) Commit(fn func() error) error {
+	if e.commits == nil {
+		return fn()
+	}
+	*e.commits = append(*e.commits, fn)
+	return nil
 }
 
 // fields collects the members of a body in any order and renders them in schema order.

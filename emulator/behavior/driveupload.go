@@ -163,9 +163,9 @@ func (b *Behavior) sweepSessions(tx store.Tx, env *Env, tenant, drive string, no
 		return true
 	})
 	for _, id := range expired {
-		if tx.Delete(sessionsOf(drive), id) == nil && env != nil && env.Content != nil && env.Commit != nil {
+		if tx.Delete(sessionsOf(drive), id) == nil && env != nil && env.Content != nil {
 			content, key := env.Content, sessionContentKey(id)
-			env.Commit(func() error { return content.DeleteContent(tenant, key) })
+			_ = env.Commit(func() error { return content.DeleteContent(tenant, key) })
 		}
 	}
 }
@@ -462,7 +462,7 @@ func (b *Behavior) write(c *UploadCall, schema *entities.Schema, tenant string, 
 	return c.Store.Write(tenant, func(tx store.Tx) error {
 		var commits []func() error
 		env := *c.Env
-		env.Commit = func(f func() error) { commits = append(commits, f) }
+		env.CollectCommits(&commits)
 		call := &Call{Schema: schema, Type: schema.EntityType(driveItemType), Tenant: tenant, View: tx,
 			Now: c.Now, NewID: c.NewID, Env: &env}
 		if call.Type == nil {
