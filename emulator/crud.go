@@ -411,7 +411,7 @@ func (s *Server) remove(rq *request) (*response, error) {
 		return nil, err
 	}
 	return s.write(rq, func(s *Server, rq *request, tx store.Tx, r *resource) (*response, error) {
-		if r.singleton || r.refs && !r.rule.ReadOnly {
+		if r.singleton || r.refs && !r.rule.ReadOnly && !s.behavior.Manages(rq.schema, r.typ) {
 			// Singletons are not deleted; a navigation target is unlinked through $ref.
 			return nil, odata.ErrMethodNotAllowed("GET, PATCH")
 		}

@@ -136,6 +136,14 @@ func TestDriveDownload(t *testing.T) {
 	if got := field(d.do("GET", "/items/"+id+"?$select=id,name", ""), `@microsoft\.graph\.downloadUrl`); got != "" {
 		t.Fatalf("downloadUrl despite $select: %q", got)
 	}
+	// Selected as the docs show it (driveitem-get-content.md), on an item and a list.
+	if r := mustStatus(t, d.do("GET", "/items/"+id+"?select=id,@microsoft.graph.downloadUrl", ""), http.StatusOK); !strings.HasPrefix(field(r, `@microsoft\.graph\.downloadUrl`), d.srv.URL) ||
+		strings.Contains(string(r.Body), "null") || field(r, "name") != "" {
+		t.Fatalf("$select of the downloadUrl: %s", r)
+	}
+	if r := mustStatus(t, d.do("GET", "/root/children?$select=name,@microsoft.graph.downloadUrl", ""), http.StatusOK); field(r, `value.0.@microsoft\.graph\.downloadUrl`) == "" {
+		t.Fatalf("$select of the downloadUrl in a list: %s", r)
+	}
 	whole := mustStatus(t, d.srv.Do("GET", loc, ""), http.StatusOK)
 	if string(whole.Body) != content || whole.Header.Get("Content-Type") != "text/plain" || whole.Header.Get("Accept-Ranges") != "bytes" ||
 		!strings.Contains(whole.Header.Get("Content-Disposition"), "r.txt") {

@@ -345,6 +345,10 @@ func TestDriveDeleteIsRecursive(t *testing.T) {
 	}
 	mustStatus(t, d.do("DELETE", "/root:/keep.txt:", ""), http.StatusNoContent)
 	wantDriveError(t, d.do("DELETE", "/root:/keep.txt:", ""), http.StatusNotFound, "itemNotFound")
+	// Through the folder's children too.
+	gone := field(mustStatus(t, d.put("/root:/gone.txt:/content", "g"), http.StatusCreated), "id")
+	mustStatus(t, d.do("DELETE", "/root/children/"+gone, ""), http.StatusNoContent)
+	wantDriveError(t, d.do("GET", "/items/"+gone, ""), http.StatusNotFound, "itemNotFound")
 	wantDriveError(t, d.do("DELETE", "/items/root", ""), http.StatusForbidden, "notAllowed")
 }
 

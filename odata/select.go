@@ -32,6 +32,14 @@ func ParseSelect(t *entities.StructuredType, text string) ([]string, error) {
 		case item == "*":
 			star = true
 			continue
+		case strings.HasPrefix(item, "@"):
+			// An instance annotation (OData 4.01's annotationInQuery): written when
+			// the entity carries it (Graph's $select=id,@microsoft.graph.downloadUrl).
+			if !validAnnotation(item[1:]) {
+				return nil, errSelectExpand("Syntax error: '%s' is not a valid annotation name in '%s'.", item, text)
+			}
+			out = append(out, item)
+			continue
 		}
 		path, isNav, err := selectPath(t, item)
 		if err != nil {
@@ -169,6 +177,9 @@ func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
 		top, _, nested := strings.Cut(p, "/")
 		if !nested {
 			r := gjson.Get(obj, gjson.Escape(p))
+			if !r.Exists() && strings.HasPrefix(p, "@") {
+				continue // an annotation the entity does not carry is left out, not null
+			}
 			dst = appendMember(dst, first, p, r.Raw)
 			continue
 		}
@@ -230,4 +241,19 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// validAnnotation reports whether name is a qualified term name: namespace.term, each
+// part an identifier.
+func validAnnotation(name string) bool {
+	parts := strings.Split(name, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if !validIdentifier(p) {
+			return false
+		}
+	}
+	return true
 }

@@ -133,3 +133,25 @@ func TestSelectContext(t *testing.T) {
 		})
 	}
 }
+
+func TestSelectAnnotations(t *testing.T) {
+	t.Parallel()
+	_, person := newQuerySchema(t)
+	sel, err := odata.ParseSelect(person, "displayName,@microsoft.graph.downloadUrl")
+	if err != nil || !slices.Equal(sel, []string{"displayName", "@microsoft.graph.downloadUrl"}) {
+		t.Fatalf("ParseSelect: %v %v", sel, err)
+	}
+	got := string(odata.ApplySelect(nil, []byte(`{"id":"1","displayName":"a"}`), sel, "id"))
+	if got != `{"id":"1","displayName":"a"}` {
+		t.Fatalf("ApplySelect without the annotation: %s", got)
+	}
+	got = string(odata.ApplySelect(nil, []byte(`{"@microsoft.graph.downloadUrl":"u","id":"1","displayName":"a"}`), sel, "id"))
+	if got != `{"id":"1","displayName":"a","@microsoft.graph.downloadUrl":"u"}` {
+		t.Fatalf("ApplySelect with the annotation: %s", got)
+	}
+	for _, bad := range []string{"@", "@x", "@.x", "@a..b", "@a.b c"} {
+		if _, err := odata.ParseSelect(person, bad); err == nil {
+			t.Errorf("ParseSelect(%q) accepted", bad)
+		}
+	}
+}
