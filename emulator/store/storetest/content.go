@@ -226,7 +226,7 @@ func contentCases() []contentCase {
 				t.Fatalf("%d appends at one offset succeeded, want 1", ok)
 			}
 			got := readAll(t, c, "a", "s")
-			if len(got) != 10_004 || strings.Count(got, got[4:5]) != 10_000 {
+			if len(got) != 10_004 || got[:4] != "base" || strings.Count(got[4:], got[4:5]) != 10_000 {
 				t.Fatalf("content is not one append whole (%d bytes)", len(got))
 			}
 			wantUsage(t, c, "a", 10_004)
