@@ -213,7 +213,8 @@ func WithStore(st store.Store) Option {
 }
 
 // WithDataDir keeps the state of every tenant in the directory dir (created when
-// missing), in a data file that outlives the process (store.OpenBolt): New loads it,
+// missing), in a data file that outlives the process, with drive items' content in
+// files beside it (store.OpenBolt, which keeps store.Content): New loads it,
 // and Server.Close closes it. With sync zero, every write is saved and synced before
 // its response; writes at the same time share one sync. With sync greater than zero,
 // writes are answered first and saved within sync: a crash loses at most the writes

@@ -62,7 +62,9 @@ type BoltOptions struct {
 // What survives a restart: every tenant's entities and references, with their
 // versions and Seqs; the tenant's sequence number (versions, and so ETags, keep
 // increasing); the last FeedSize changes of the feed, so a delta token issued before
-// the restart goes on working as long as the feed holds its changes.
+// the restart goes on working as long as the feed holds its changes; the content of
+// the Content capability, in files under dir/content (see bolt_content.go), each
+// change to it saved in the order it was made, with the write it was made in.
 //
 // A read may see a write whose Write has not returned yet (it is waiting for the
 // sync); if the process dies in that moment, the write is lost and was never
@@ -77,6 +79,8 @@ type Bolt struct {
 	feedSize int
 	log      *slog.Logger
 	c        *committer
+	// content keeps streams in files beside the data file (bolt_content.go).
+	content *diskContent
 
 	// tenantMu guards lastTenant, the last number given to a tenant in the file.
 	tenantMu   sync.Mutex
@@ -142,7 +146,16 @@ func OpenBolt(dir string, o BoltOptions) (*Bolt, error) {
 		}
 		return nil, err
 	}
+	b.content = newDiskContent(dir, o.SyncWindow <= 0, o.Logger)
+	if err := guard(func() error { return b.openContent(b.content) }); err != nil {
+		db.Close()
+		if errors.Is(err, errPanic) {
+			err = fmt.Errorf("%w: %s: %v", ErrDamaged, path, err)
+		}
+		return nil, err
+	}
 	b.c = newCommitter(db, o.SyncWindow, o.FeedSize, path, o.Logger)
+	b.content.c = b.c
 	var entities int
 	for _, t := range b.mem.tenants {
 		for _, mc := range t.colls {
@@ -266,16 +279,27 @@ func (b *Bolt) Changes(tenant string, after uint64, fn func(Change) bool) error 
 
 // Write implements Store: the write is saved in the file before Write returns (or
 // queued, with a SyncWindow). An error saving it is returned after the write was
-// committed in memory; see Bolt.
+// committed in memory; see Bolt. Content changes made while fn runs (by fn, or by
+// anyone) are saved in the same bbolt transaction as the write (see bolt_content.go).
 func (b *Bolt) Write(name string, fn func(Tx) error) error {
 	if err := b.c.failed(); err != nil {
 		return err
 	}
 	var tk ticket
-	err := b.mem.write(name, fn, func(t *tenant, tx *memTx) {
-		if w := b.capture(name, t, tx); w != nil {
-			tk = b.c.add(w)
-		}
+	ct := b.content.tenant(name, true)
+	err := b.mem.write(name, func(tx Tx) error {
+		b.content.beginWrite(ct)
+		ok := false
+		defer func() {
+			if !ok {
+				b.content.abortWrite(ct) // fn failed or panicked
+			}
+		}()
+		err := fn(tx)
+		ok = err == nil
+		return err
+	}, func(t *tenant, tx *memTx) {
+		tk = b.content.endWrite(ct, b.capture(name, t, tx))
 	})
 	if err != nil {
 		return err
@@ -283,10 +307,11 @@ func (b *Bolt) Write(name string, fn func(Tx) error) error {
 	return tk.wait()
 }
 
-// Reset implements Store.
+// Reset implements Store: the tenant's entities and content go, in one save.
 func (b *Bolt) Reset(tenant string) {
 	t := b.mem.tenant(tenant, false)
 	if t == nil {
+		b.ResetContent(tenant)
 		return
 	}
 	b.logFailed(b.reset(tenant, t).wait())
@@ -314,6 +339,12 @@ func (b *Bolt) ResetAll() {
 			return
 		}
 	}
+	// Tenants that hold content only.
+	for _, ct := range b.content.all() {
+		if b.mem.tenant(ct.name, false) == nil {
+			b.ResetContent(ct.name)
+		}
+	}
 }
 
 func (b *Bolt) reset(name string, t *tenant) ticket {
@@ -322,7 +353,12 @@ func (b *Bolt) reset(name string, t *tenant) ticket {
 	t.reset()
 	w := &diskWrite{reset: true, seq: t.seq, changes: []Change{{Seq: t.seq, Kind: Reset}}}
 	b.own(w, name, t)
-	return b.c.add(w)
+	ct := b.content.tenant(name, true)
+	ct.mu.Lock()
+	ct.resetLocked()
+	ct.mu.Unlock()
+	// Queued with the content changes, as a write is (no write runs: the lock is held).
+	return b.content.endWrite(ct, w)
 }
 
 func (b *Bolt) logFailed(err error) {
@@ -363,6 +399,10 @@ type diskWrite struct {
 	// the tenant's (negative: removes); the file keeps the totals, checked at load.
 	nColls, nRecords int64
 	size             int // about how many bytes the write adds to the file
+	// content is what the write changes of the tenant's content (bolt_content.go);
+	// contentOnly: nothing else (the fields above are unset).
+	content     diskContentWrite
+	contentOnly bool
 }
 
 type diskColl struct {

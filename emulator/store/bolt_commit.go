@@ -167,19 +167,33 @@ func (c *committer) flushOpen() {
 	close(b.done)
 }
 
-// flush saves writes in one bbolt transaction, synced before it returns.
+// flush saves writes in one bbolt transaction, synced before it returns: first the
+// content files the writes name (with a sync window), then the transaction, then the
+// content files they leave unnamed are removed.
 func (c *committer) flush(writes []*diskWrite) error {
-	return guard(func() error {
+	if err := syncContent(writes, c.log); err != nil {
+		return err
+	}
+	err := guard(func() error {
 		return c.db.Update(func(tx *bbolt.Tx) error {
 			tenants := tx.Bucket(bucketTenants)
 			for _, w := range writes {
-				if err := c.apply(tenants, w); err != nil {
+				if !w.contentOnly {
+					if err := c.apply(tenants, w); err != nil {
+						return err
+					}
+				}
+				if err := applyContent(tx, &w.content); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 	})
+	if err == nil {
+		unlinkContent(writes, c.log)
+	}
+	return err
 }
 
 // apply saves one write in the tenants bucket.

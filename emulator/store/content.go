@@ -24,9 +24,11 @@ import (
 //   - Methods are safe for concurrent use and take no lock of the entity store: they may
 //     be called inside or outside a Read or Write.
 //
-// A persistent implementation keeps the bytes beside its entities (files under its data
-// directory, written to a temporary name and renamed, so that a crash never leaves a
-// partial stream under a key) and must survive a restart with them.
+// A persistent implementation keeps the bytes beside its entities and must survive a
+// restart with them, so that a crash never leaves a partial stream under a key, nor
+// an entity without the content it was written with (Bolt: files under its data
+// directory, each written under a new name and named by an index saved in the same
+// transactions as the entities, see bolt_content.go).
 type Content interface {
 	// WriteContent stores what r yields under key, replacing what key held, and returns
 	// the number of bytes written. With limit > 0 it fails with ErrContentQuota (and

@@ -9,9 +9,11 @@
 // MemoryContent, memory_content.go); and Bolt, a Memory whose committed writes are saved
 // in a go.etcd.io/bbolt file and loaded from it at open (bolt.go: the store;
 // bolt_commit.go: group commit; bolt_format.go: the file's layout and its loading), with
-// the same capabilities but Content (a server on a Bolt keeps content in memory of its
-// own until Bolt keeps it in files). The package storetest holds the conformance suites
-// every implementation passes (Run, and RunContent for the Content capability).
+// the same capabilities, Content kept in files beside the data file (bolt_content.go:
+// the files and the order of their changes; bolt_content_file.go: the index in the
+// data file, its loading and the clean-up at open). The package storetest holds the
+// conformance suites every implementation passes (Run, and RunContent for the Content
+// capability).
 //
 // It knows nothing of OData, HTTP or Graph: it imports nothing of this module, and no
 // entity type, set or property is named here.
