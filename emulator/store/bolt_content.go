@@ -125,15 +125,20 @@ type diskContentWrite struct {
 	syncs    []string // files whose bytes the ops name
 	syncDirs []string // directories in which files (or directories) were made
 	unlinks  []string // blobs the ops leave unnamed
+	// unsynced counts the bytes written to syncs since their last sync: they count in
+	// the committer's queue, so that a writer waits for the save (rather than let a
+	// save grow past maxQueuedBytes of content) with a sync window too.
+	unsynced int64
 }
 
 func (cw *diskContentWrite) empty() bool {
 	return len(cw.ops) == 0 && len(cw.unlinks) == 0 && len(cw.syncDirs) == 0
 }
 
-// size is about how many bytes the changes add to the data file.
+// size is about how many bytes the changes add to the data file, and the bytes of
+// content they sync.
 func (cw *diskContentWrite) size() int {
-	n := 0
+	n := int(cw.unsynced)
 	for _, op := range cw.ops {
 		n += 48 + len(op.key)
 	}
@@ -342,12 +347,13 @@ func (dc *diskContent) settle(ct *diskTenant, f *os.File, made bool) error {
 	return nil
 }
 
-// queueSync asks the committer to sync a blob (and its directory when it was made)
-// before it saves the change naming it; ct.mu held.
-func (dc *diskContent) queueSync(ct *diskTenant, b *diskBlob, made bool) {
+// queueSync asks the committer to sync a blob (and its directory when it was made),
+// n bytes of which were written, before it saves the change naming it; ct.mu held.
+func (dc *diskContent) queueSync(ct *diskTenant, b *diskBlob, n int64, made bool) {
 	if dc.always {
 		return
 	}
+	ct.pending.unsynced += n
 	ct.pending.syncs = append(ct.pending.syncs, b.path)
 	if made {
 		ct.pending.syncDirs = append(ct.pending.syncDirs, ct.dir)
@@ -432,7 +438,7 @@ func (b *Bolt) WriteContent(tenant, key string, r io.Reader, limit int64) (int64
 	}
 	blob.refs = 1
 	ct.keys[key] = diskEntry{blob: blob, size: n}
-	dc.queueSync(ct, blob, true)
+	dc.queueSync(ct, blob, n, true)
 	ct.stage(contentOp{kind: contentPut, key: key, blob: blob.id, size: n})
 	tk := dc.publish(ct)
 	ct.mu.Unlock()
@@ -584,7 +590,11 @@ func (b *Bolt) AppendContent(tenant, key string, offset int64, r io.Reader, limi
 		}
 	}
 	ct.keys[key] = diskEntry{blob: blob, size: offset + n}
-	dc.queueSync(ct, blob, !inPlace)
+	if inPlace {
+		dc.queueSync(ct, blob, n, false)
+	} else {
+		dc.queueSync(ct, blob, offset+n, true) // a copy: all of it
+	}
 	ct.stage(contentOp{kind: contentPut, key: key, blob: blob.id, size: offset + n})
 	unbusy()
 	tk := dc.publish(ct)
