@@ -253,8 +253,12 @@ func (dc *diskContent) abortWrite(ct *diskTenant) {
 	dc.publish(ct)
 }
 
-// resetLocked removes the tenant's keys (ct.mu held).
+// resetLocked removes the tenant's keys (ct.mu held). With none in memory there are
+// none once the pending changes are saved: nothing to do.
 func (ct *diskTenant) resetLocked() {
+	if len(ct.keys) == 0 {
+		return
+	}
 	for _, e := range ct.keys {
 		ct.used -= e.size
 		ct.drop(e.blob)

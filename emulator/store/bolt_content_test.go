@@ -382,6 +382,10 @@ func TestBoltContentInWrite(t *testing.T) {
 							if err := b.RenameContent(store.DefaultTenant, "tmp/"+id, "items/"+id); err != nil {
 								return err
 							}
+							// Left for this write to save.
+							if n := store.ContentPending(b, store.DefaultTenant); n < 2 {
+								t.Errorf("%d content changes pending in the write, want the rename's 2", n)
+							}
 							if i%5 == 4 {
 								return errors.New("fails after the rename")
 							}
@@ -399,6 +403,9 @@ func TestBoltContentInWrite(t *testing.T) {
 				})
 			}
 			wg.Wait()
+			if n := store.ContentPending(b, store.DefaultTenant); n != 0 {
+				t.Errorf("%d content changes left pending", n)
+			}
 			b = reopen(t, b, dir, o)
 			for g := range 4 {
 				var log strings.Builder
