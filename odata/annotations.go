@@ -21,6 +21,11 @@ func AppendEntity(dst []byte, context, typeName string, body []byte) []byte {
 // AppendEntityTagged is AppendEntity with @odata.etag after @odata.type, when etag is
 // not empty.
 func AppendEntityTagged(dst []byte, context, typeName, etag string, body []byte) []byte {
+	return appendMembers(appendEntityHead(dst, context, typeName, etag), body)
+}
+
+// appendEntityHead appends '{' and the annotations of an entity, each followed by a comma.
+func appendEntityHead(dst []byte, context, typeName, etag string) []byte {
 	dst = append(dst, '{')
 	if context != "" {
 		dst = append(dst, `"@odata.context":`...)
@@ -37,7 +42,7 @@ func AppendEntityTagged(dst []byte, context, typeName, etag string, body []byte)
 		dst = AppendString(dst, etag)
 		dst = append(dst, ',')
 	}
-	return appendMembers(dst, body)
+	return dst
 }
 
 // appendMembers appends the members of the JSON object body and its closing brace,

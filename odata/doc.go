@@ -17,6 +17,9 @@
 //     entity (ReopenObject, ObjectWriter), $count (AppendCount), the service document
 //     (AppendServiceDocument), and the contexts they carry (ContextURL, MetadataURL),
 //     so that handlers write no JSON punctuation;
+//   - default property sets (Projection, AppendEntityProjected, AppendProjected): an
+//     entity written with the properties a type returns without $select, in a given
+//     order, unset ones as null or [], without allocating;
 //   - the Graph error type, one constructor per error, and its JSON shape (Error);
 //   - entity tags: FormatETag, ParseETags for If-Match and If-None-Match, MatchETag;
 //   - JSON batching: the batch request decoder with Graph's checks (DecodeBatch) and the

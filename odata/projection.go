@@ -1,0 +1,211 @@
+package odata
+
+import (
+	"github.com/tidwall/gjson"
+
+	"github.com/graph-emulator/graph-emulator/entities"
+)
+
+// A Projection is how an entity is written when the request does not say ($select):
+// the properties of its default set, in order, each unset one as null (or [] for a
+// collection), and no other declared property. Whoever knows the type's default set
+// (the behaviour) builds it once; writing with it allocates nothing.
+type Projection struct {
+	t     *entities.StructuredType
+	props []projected
+	// inOrder: the properties are in schema order (their indexes increase), so an
+	// entity stored in canonical order (the key, then schema order, then dynamic
+	// properties) is written in one pass.
+	inOrder bool
+	// dynamic keeps the dynamic properties of an open type (after the others).
+	dynamic bool
+	// index finds a property's position when the projection is too long for a scan.
+	index map[string]int
+}
+
+// projected is one property of a projection.
+type projected struct {
+	name  string
+	index int    // position in the type's AllProperties
+	unset string // what an unset value is written as: null or []
+}
+
+// projectionScanMax is the length up to which a property's position is found by a scan.
+const projectionScanMax = 16
+
+// NewProjection returns the projection of type t onto the properties names, in that
+// order (names t lacks are left out); dynamic keeps an open type's dynamic properties.
+func NewProjection(t *entities.StructuredType, names []string, dynamic bool) *Projection {
+	p := &Projection{t: t, inOrder: true, dynamic: dynamic}
+	last := -1
+	for _, name := range names {
+		prop, i := t.Property(name)
+		if prop == nil {
+			continue
+		}
+		unset := "null"
+		if prop.Ref().Collection {
+			unset = "[]"
+		}
+		p.props = append(p.props, projected{name: prop.Name, index: i, unset: unset})
+		if i <= last {
+			p.inOrder = false
+		}
+		last = i
+	}
+	if len(p.props) > projectionScanMax {
+		p.index = make(map[string]int, len(p.props))
+		for i, pp := range p.props {
+			p.index[pp.name] = i
+		}
+	}
+	return p
+}
+
+// Names returns the projection's properties in order.
+func (p *Projection) Names() []string {
+	out := make([]string, len(p.props))
+	for i, pp := range p.props {
+		out[i] = pp.name
+	}
+	return out
+}
+
+// AppendProjected appends entity, a JSON object as stored, written as p says.
+func AppendProjected(dst, entity []byte, p *Projection) []byte {
+	dst = append(dst, '{')
+	return closeMembers(p.appendMembers(dst, entity))
+}
+
+// AppendEntityProjected is AppendEntityTagged with the entity's members written as p
+// says.
+func AppendEntityProjected(dst []byte, context, typeName, etag string, entity []byte, p *Projection) []byte {
+	return closeMembers(p.appendMembers(appendEntityHead(dst, context, typeName, etag), entity))
+}
+
+// closeMembers drops the comma after the last member and closes the object.
+func closeMembers(dst []byte) []byte {
+	if dst[len(dst)-1] == ',' {
+		dst = dst[:len(dst)-1]
+	}
+	return append(dst, '}')
+}
+
+// appendMembers appends the projected members of entity, each followed by a comma.
+func (p *Projection) appendMembers(dst, entity []byte) []byte {
+	if p.inOrder {
+		if out, ok := p.appendInOrder(dst, entity); ok {
+			return out
+		}
+	}
+	return p.appendAnyOrder(dst, entity)
+}
+
+// appendInOrder writes the members in one pass over an entity stored in canonical order.
+// It reports false, having written nothing it keeps, when the entity is in another order.
+func (p *Projection) appendInOrder(dst, entity []byte) ([]byte, bool) {
+	start := len(dst)
+	next, last, ok := 0, -1, true
+	dynamicSeen := false
+	gjson.Parse(bytesString(entity)).ForEach(func(k, v gjson.Result) bool {
+		name := k.Str
+		idx := -1
+		if next < len(p.props) && p.props[next].name == name {
+			idx = p.props[next].index
+		} else {
+			_, idx = p.t.Property(name)
+		}
+		if idx < 0 {
+			// A dynamic property: they come after the declared ones.
+			for ; next < len(p.props); next++ {
+				dst = appendUnset(dst, p.props[next])
+			}
+			dynamicSeen = true
+			if p.dynamic {
+				dst = append(append(dst, entity[k.Index:v.Index+len(v.Raw)]...), ',')
+			}
+			return true
+		}
+		if idx <= last || dynamicSeen {
+			ok = false
+			return false
+		}
+		last = idx
+		for ; next < len(p.props) && p.props[next].index < idx; next++ {
+			dst = appendUnset(dst, p.props[next])
+		}
+		if next < len(p.props) && p.props[next].index == idx {
+			dst = append(append(dst, entity[k.Index:v.Index+len(v.Raw)]...), ',')
+			next++
+		}
+		return true
+	})
+	if !ok {
+		return dst[:start], false
+	}
+	for ; next < len(p.props); next++ {
+		dst = appendUnset(dst, p.props[next])
+	}
+	return dst, true
+}
+
+// span is where a member ("name":value) lies in a stored entity.
+type span struct{ from, to int32 }
+
+// appendAnyOrder writes the members of an entity stored in any order: their places are
+// found in one pass, then they are written in the projection's order.
+func (p *Projection) appendAnyOrder(dst, entity []byte) []byte {
+	var local [projectionScanMax]span
+	spans := local[:0]
+	if len(p.props) <= len(local) {
+		spans = local[:len(p.props)]
+	} else {
+		spans = make([]span, len(p.props))
+	}
+	// Dynamic members are copied as met, then moved after the declared ones.
+	var dyn []byte
+	gjson.Parse(bytesString(entity)).ForEach(func(k, v gjson.Result) bool {
+		if i := p.position(k.Str); i >= 0 {
+			spans[i] = span{int32(k.Index), int32(v.Index + len(v.Raw))}
+			return true
+		}
+		if p.dynamic {
+			if prop, _ := p.t.Property(k.Str); prop == nil {
+				dyn = append(append(dyn, entity[k.Index:v.Index+len(v.Raw)]...), ',')
+			}
+		}
+		return true
+	})
+	for i, pp := range p.props {
+		if s := spans[i]; s.to > 0 {
+			dst = append(append(dst, entity[s.from:s.to]...), ',')
+		} else {
+			dst = appendUnset(dst, pp)
+		}
+	}
+	return append(dst, dyn...)
+}
+
+// position returns the projection's position of the property name, or -1.
+func (p *Projection) position(name string) int {
+	if p.index != nil {
+		if i, ok := p.index[name]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range p.props {
+		if p.props[i].name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// appendUnset appends "name":null, (or [] for a collection).
+func appendUnset(dst []byte, pp projected) []byte {
+	dst = AppendString(dst, pp.name)
+	dst = append(dst, ':')
+	dst = append(dst, pp.unset...)
+	return append(dst, ',')
+}

@@ -1,0 +1,112 @@
+package odata_test
+
+import (
+	"testing"
+
+	"github.com/graph-emulator/graph-emulator/entities"
+	"github.com/graph-emulator/graph-emulator/odata"
+)
+
+// projectionSchema has a person (id, name, phones, age, address, photo) and an open
+// thing (id, label).
+func projectionSchema(tb testing.TB) *entities.Schema {
+	tb.Helper()
+	s := entities.NewSchema("p")
+	for _, ty := range []*entities.StructuredType{
+		{Name: "address", Kind: entities.KindComplex, Properties: []*entities.Property{{Name: "city", Type: "Edm.String"}}},
+		{Name: "person", Kind: entities.KindEntity, Key: []string{"id"}, Properties: []*entities.Property{
+			{Name: "id", Type: "Edm.String", NotNull: true},
+			{Name: "name", Type: "Edm.String"},
+			{Name: "phones", Type: "Collection(Edm.String)"},
+			{Name: "age", Type: "Edm.Int32"},
+			{Name: "address", Type: "p.address"},
+		}},
+		{Name: "thing", Kind: entities.KindEntity, Key: []string{"id"}, Open: true, Properties: []*entities.Property{
+			{Name: "id", Type: "Edm.String", NotNull: true},
+			{Name: "label", Type: "Edm.String"},
+		}},
+	} {
+		if err := s.AddType(ty); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := s.Resolve(); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func TestProjection(t *testing.T) {
+	t.Parallel()
+	s := projectionSchema(t)
+	person, thing := s.EntityType("p.person"), s.EntityType("p.thing")
+	all := odata.NewProjection(person, []string{"id", "name", "phones", "age", "address"}, true)
+	noAge := odata.NewProjection(person, []string{"id", "name", "phones", "address"}, true)
+	graphOrder := odata.NewProjection(person, []string{"phones", "name", "nope", "id"}, false)
+	open := odata.NewProjection(thing, []string{"id", "label"}, true)
+	closed := odata.NewProjection(thing, []string{"id", "label"}, false)
+	cases := []struct {
+		name string
+		p    *odata.Projection
+		body string
+		want string
+	}{
+		{"complete, as stored", all, `{"id":"1","name":"Ada","phones":["1"],"age":36,"address":{"city":"X"}}`,
+			`{"id":"1","name":"Ada","phones":["1"],"age":36,"address":{"city":"X"}}`},
+		{"unset as null and []", all, `{"id":"1","age":36}`, `{"id":"1","name":null,"phones":[],"age":36,"address":null}`},
+		{"empty entity", all, `{}`, `{"id":null,"name":null,"phones":[],"age":null,"address":null}`},
+		{"a property left out", noAge, `{"id":"1","name":"Ada","age":36}`, `{"id":"1","name":"Ada","phones":[],"address":null}`},
+		{"stored out of order", noAge, `{"name":"Ada","id":"1","address":{"city":"X"}}`, `{"id":"1","name":"Ada","phones":[],"address":{"city":"X"}}`},
+		{"Graph's order", graphOrder, `{"id":"1","name":"Ada","age":36}`, `{"phones":[],"name":"Ada","id":"1"}`},
+		{"dynamic kept last", open, `{"id":"1","label":"L","extra":{"a":1}}`, `{"id":"1","label":"L","extra":{"a":1}}`},
+		{"dynamic after unset", open, `{"id":"1","extra":true}`, `{"id":"1","label":null,"extra":true}`},
+		{"dynamic out of order", open, `{"extra":true,"label":"L","id":"1"}`, `{"id":"1","label":"L","extra":true}`},
+		{"dynamic dropped", closed, `{"id":"1","extra":true}`, `{"id":"1","label":null}`},
+	}
+	for _, tc := range cases {
+		if got := string(odata.AppendProjected([]byte("x"), []byte(tc.body), tc.p)); got != "x"+tc.want {
+			t.Errorf("%s: AppendProjected\n got %s\nwant x%s", tc.name, got, tc.want)
+		}
+		want := `{"@odata.context":"c","@odata.type":"#p.t","@odata.etag":"W/\"1\"",` + tc.want[1:]
+		if got := string(odata.AppendEntityProjected(nil, "c", "p.t", `W/"1"`, []byte(tc.body), tc.p)); got != want {
+			t.Errorf("%s: AppendEntityProjected\n got %s\nwant %s", tc.name, got, want)
+		}
+	}
+	empty := odata.NewProjection(person, nil, false)
+	if got := string(odata.AppendEntityProjected(nil, "c", "", "", []byte(`{"id":"1"}`), empty)); got != `{"@odata.context":"c"}` {
+		t.Errorf("empty projection: %s", got)
+	}
+	if got := string(odata.AppendProjected(nil, []byte(`{"id":"1"}`), empty)); got != `{}` {
+		t.Errorf("empty projection, no annotations: %s", got)
+	}
+	if n := len(graphOrder.Names()); n != 3 {
+		t.Errorf("names %v: the unknown one is left out", graphOrder.Names())
+	}
+}
+
+// TestProjectionAllocs: writing an entity with its default set allocates nothing, in
+// canonical order or not.
+func TestProjectionAllocs(t *testing.T) {
+	s := projectionSchema(t)
+	person := s.EntityType("p.person")
+	inOrder := odata.NewProjection(person, []string{"id", "name", "phones", "age", "address"}, true)
+	anyOrder := odata.NewProjection(person, []string{"phones", "name", "id"}, false)
+	body := []byte(`{"id":"1","name":"Ada","age":36,"address":{"city":"X"}}`)
+	buf := make([]byte, 0, 1024)
+	for _, p := range []*odata.Projection{inOrder, anyOrder} {
+		if n := testing.AllocsPerRun(100, func() { buf = odata.AppendEntityProjected(buf[:0], "c", "p.person", "", body, p) }); n != 0 {
+			t.Errorf("%v: %v allocations per entity", p.Names(), n)
+		}
+	}
+}
+
+func BenchmarkProjection(b *testing.B) {
+	s := projectionSchema(b)
+	p := odata.NewProjection(s.EntityType("p.person"), []string{"id", "name", "phones", "age", "address"}, true)
+	body := []byte(`{"id":"1","name":"Ada","phones":["1","2"],"age":36,"address":{"city":"X"}}`)
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = odata.AppendEntityProjected(buf[:0], "c", "p.person", "", body, p)
+	}
+}
