@@ -20,7 +20,7 @@ func TestAlternateKeys(t *testing.T) {
 		t.Fatalf("appId %q: want a new GUID set by the server", appID)
 	}
 	sp := field(mustStatus(t, srv.Do("POST", "/v1.0/servicePrincipals", `{"appId":"`+appID+`"}`), 201), "id")
-	user := field(mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Ada","userPrincipalName":"ada@contoso.test"}`), 201), "id")
+	user := field(mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Ada")), 201), "id")
 
 	for _, tc := range []struct{ path, want string }{
 		{"/v1.0/applications(appId='" + appID + "')", appObj},
@@ -41,8 +41,10 @@ func TestAlternateKeys(t *testing.T) {
 			t.Errorf("GET %s: id %q, want %q", tc.path, field(r, "id"), tc.want)
 		}
 	}
-	// The entity's own context and Location name it by id.
-	patched := mustStatus(t, srv.Do("PATCH", "/v1.0/applications(appId='"+appID+"')", `{"displayName":"Renamed"}`), 200)
+	// The entity's own context and Location name it by id; an application's update
+	// answers 204 unless the client prefers the representation.
+	mustStatus(t, srv.Do("PATCH", "/v1.0/applications(appId='"+appID+"')", `{"displayName":"Renamed"}`), 204)
+	patched := mustStatus(t, srv.Do("PATCH", "/v1.0/applications(appId='"+appID+"')", `{"displayName":"Renamed"}`, "Prefer", "return=representation"), 200)
 	if field(patched, "displayName") != "Renamed" || field(patched, "id") != appObj {
 		t.Errorf("PATCH by appId: %s", patched)
 	}
@@ -89,7 +91,7 @@ func TestUpsert(t *testing.T) {
 		t.Errorf("Location %q", loc)
 	}
 	// The same request again updates it.
-	again := mustStatus(t, srv.Do("PATCH", path, `{"displayName":"P2"}`, "Prefer", "create-if-missing"), 200)
+	again := mustStatus(t, srv.Do("PATCH", path, `{"displayName":"P2"}`, "Prefer", "create-if-missing", "Prefer", "return=representation"), 200)
 	if field(again, "id") != id || field(again, "displayName") != "P2" {
 		t.Errorf("second upsert: %s", again.Body)
 	}
@@ -118,11 +120,11 @@ func TestApplicationKeepsAppID(t *testing.T) {
 	srv := emulatortest.New(t)
 	app := mustStatus(t, srv.Do("POST", "/v1.0/applications", `{"displayName":"A","notes":"n"}`), 201)
 	id, appID := field(app, "id"), field(app, "appId")
-	put := mustStatus(t, srv.Do("PUT", "/v1.0/applications/"+id, `{"displayName":"B"}`), 200)
+	put := mustStatus(t, srv.Do("PUT", "/v1.0/applications/"+id, `{"displayName":"B"}`, "Prefer", "return=representation"), 200)
 	if field(put, "appId") != appID || field(put, "notes") != "" || field(put, "displayName") != "B" {
 		t.Errorf("after PUT: %s", put.Body)
 	}
-	patched := mustStatus(t, srv.Do("PATCH", "/v1.0/applications/"+id, `{"appId":"00000000-0000-0000-0000-000000000001"}`), 200)
+	patched := mustStatus(t, srv.Do("PATCH", "/v1.0/applications/"+id, `{"appId":"00000000-0000-0000-0000-000000000001"}`, "Prefer", "return=representation"), 200)
 	if field(patched, "appId") != appID {
 		t.Errorf("after PATCH of appId: %s", patched.Body)
 	}

@@ -67,7 +67,7 @@ func TestControlHealth(t *testing.T) {
 	if resp.Header.Get("request-id") == "" {
 		t.Error("no request-id on a control answer")
 	}
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"a"}`, tenantHeader, "tenant-b"), 201)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("a"), tenantHeader, "tenant-b"), 201)
 	gjsonEq(t, srv.Do("GET", "/_emulator/health/", "").Body, "tenants", `["tenant-b"]`)
 
 	resp = srv.Do("POST", "/_emulator/health", "")
@@ -273,7 +273,7 @@ func TestControlReset(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
 	for _, tenant := range []string{"default", "a", "b"} {
-		mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"x"}`, tenantHeader, tenant), 201)
+		mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("x"), tenantHeader, tenant), 201)
 	}
 	count := func(tenant string) int64 {
 		return gjson.GetBytes(srv.Do("GET", "/v1.0/users", "", tenantHeader, tenant).Body, "value.#").Int()
@@ -289,7 +289,7 @@ func TestControlReset(t *testing.T) {
 	if count("b") != 0 || count("default") != 1 {
 		t.Errorf("reset of b by header: b %d default %d", count("b"), count("default"))
 	}
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"x"}`, tenantHeader, "a"), 201)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("x"), tenantHeader, "a"), 201)
 	mustStatus(t, srv.Do("POST", "/_emulator/reset", ""), 204)
 	if count("a") != 0 || count("default") != 0 {
 		t.Errorf("reset of all: a %d default %d", count("a"), count("default"))
@@ -301,7 +301,7 @@ func TestTenantsIsolated(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
 	wantError(t, srv.Do("GET", "/v1.0/users", "", tenantHeader, "no spaces"), 400, "no spaces")
-	items := sendBatch(t, srv, `{"requests":[{"id":"1","method":"POST","url":"/users","headers":{"Content-Type":"application/json"},"body":{"id":"in-b","displayName":"x"}}]}`,
+	items := sendBatch(t, srv, `{"requests":[{"id":"1","method":"POST","url":"/users","headers":{"Content-Type":"application/json"},"body":{"id":"in-b","displayName":"x","accountEnabled":true,"mailNickname":"x","userPrincipalName":"x@contoso.test","passwordProfile":{"password":"x-Y-z-123!aB"}}}]}`,
 		tenantHeader, "Tenant-B")
 	if items["1"].Get("status").Int() != 201 {
 		t.Fatalf("batch step: %s", items["1"].Raw)
@@ -328,7 +328,7 @@ func TestTenantsParallel(t *testing.T) {
 		tenant := fmt.Sprint("t", i)
 		wg.Go(func() {
 			for j := range users {
-				resp, err := srv.Send("POST", "/v1.0/users", fmt.Sprintf(`{"id":"%s-%d","displayName":"%s"}`, tenant, j, tenant), tenantHeader, tenant)
+				resp, err := srv.Send("POST", "/v1.0/users", fmt.Sprintf(`{"id":"%s-%d","displayName":"%s","accountEnabled":true,"mailNickname":"%s-%d","userPrincipalName":"%s-%d@contoso.test","passwordProfile":{"password":"x-Y-z-123!aB"}}`, tenant, j, tenant, tenant, j, tenant, j), tenantHeader, tenant)
 				if err != nil || resp.Status != 201 {
 					errs <- fmt.Errorf("%s create: %v %v", tenant, err, resp)
 					return
@@ -381,7 +381,7 @@ func TestSeedsAndSignedInUser(t *testing.T) {
 		gjsonEq(t, mustStatus(t, srv.Do("GET", "/v1.0/me", ""), 200).Body, "id", `"s1"`)
 		// Reset brings the seed back.
 		mustStatus(t, srv.Do("DELETE", "/v1.0/users/s1", ""), 204)
-		mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"later"}`), 201)
+		mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("later")), 201)
 		mustStatus(t, srv.Do("POST", "/_emulator/reset", ""), 204)
 		gjsonEq(t, srv.Do("GET", "/v1.0/users", "").Body, "value.#.id", `["s1"]`)
 	})

@@ -43,7 +43,7 @@ func (s *Server) get(rq *request) (*response, error) {
 		scratch := s.getBuf()
 		defer s.putBuf(scratch)
 		body, err := s.appendItem(rq, v, (*scratch)[:0], item{m: member{e: r.entity, coll: r.entityColl},
-			sel: q.Select, keyName: keyName(r.typ), expand: q.Expand})
+			sel: q.Select, keyName: keyName(r.typ), expand: q.Expand, proj: s.projection(rq, r.entity.Type)})
 		if err != nil {
 			return nil, err
 		}
@@ -58,8 +58,14 @@ func (s *Server) get(rq *request) (*response, error) {
 // reference are described by their own entity set.
 func (s *Server) entityResponse(rq *request, r *resource, status int, e store.Entity) *response {
 	ctx := odata.ContextURL(rq.base, rq.version, entityContext(r), true)
-	etag := s.etagFor(rq.schema, rq.schema.EntityType(e.Type), e)
-	*rq.buf = odata.AppendEntityTagged((*rq.buf)[:0], ctx, e.Type, etag, s.present(rq, e, e.Body, nil))
+	t := rq.schema.EntityType(e.Type)
+	etag := s.etagFor(rq.schema, t, e)
+	body := s.present(rq, e, e.Body, nil)
+	if proj := s.behavior.Projection(rq.version, t); proj != nil {
+		*rq.buf = odata.AppendEntityProjected((*rq.buf)[:0], ctx, e.Type, etag, body, proj)
+	} else {
+		*rq.buf = odata.AppendEntityTagged((*rq.buf)[:0], ctx, e.Type, etag, body)
+	}
 	return &response{status: status, body: *rq.buf, etag: etag}
 }
 
@@ -132,7 +138,7 @@ func (s *Server) create(rq *request) (*response, error) {
 		if err := checkNavWrite(r); err != nil {
 			return nil, err
 		}
-		prof := s.profile(r)
+		prof := s.profile(rq, r.coll, typ)
 		call := s.call(rq, tx, p.Type)
 		if prof != nil && prof.OnCreate != nil {
 			var err error
@@ -306,7 +312,7 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 	} else {
 		next = renderBody(kn, cur.ID, u.p.Fields)
 	}
-	prof := s.profile(r)
+	prof := s.profile(rq, r.entityColl, typ)
 	if prof != nil && prof.OnUpdate != nil {
 		var err error
 		if next, err = prof.OnUpdate(s.call(rq, tx, typ), cur.Body, next); err != nil {
@@ -371,7 +377,7 @@ func (s *Server) upsert(rq *request, tx store.Tx, r *resource, u *pendingUpdate)
 		fields = slices.Insert(slices.Clone(fields), at, alt)
 	}
 	stored := renderBody(kn, id, fields)
-	prof := s.profile(r)
+	prof := s.profile(rq, r.coll, typ)
 	if prof != nil && prof.OnCreate != nil {
 		var err error
 		if stored, err = prof.OnCreate(s.call(rq, tx, typ), stored); err != nil {
@@ -440,12 +446,14 @@ func (s *Server) remove(rq *request) (*response, error) {
 	})
 }
 
-// profile returns the behaviour profile of the entity set r's collection belongs to.
-func (s *Server) profile(r *resource) *behavior.Profile {
-	if r.coll.IsZero() || !r.coll.IsRoot() {
-		return nil
+// profile returns the behaviour profile of a write to the collection coll whose rules
+// are those of type t: the collection's type on create, the entity's own on update.
+func (s *Server) profile(rq *request, coll store.Coll, t *entities.StructuredType) *behavior.Profile {
+	set := ""
+	if !coll.IsZero() && coll.IsRoot() {
+		set = coll.Root()
 	}
-	return s.behavior.Profile(r.coll.Root())
+	return s.behavior.Profile(rq.version, set, t)
 }
 
 // call is what a behaviour hook sees of a request.

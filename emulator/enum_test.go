@@ -11,7 +11,7 @@ import (
 func TestEnumsIgnoreCase(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
-	u := field(mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Ada"}`), 201), "id")
+	u := field(mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Ada")), 201), "id")
 	msgs := "/v1.0/users/" + u + "/messages"
 	m := mustStatus(t, srv.Do("POST", msgs, `{"subject":"Hi","importance":"Low","body":{"contentType":"HTML","content":"<b>x</b>"}}`), 201)
 	if field(m, "importance") != "low" || field(m, "body.contentType") != "html" {

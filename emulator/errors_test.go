@@ -532,8 +532,13 @@ func TestPutReplaces(t *testing.T) {
 	if put.Status != http.StatusOK {
 		t.Fatalf("PUT: %s", put)
 	}
+	// What the PUT leaves out is gone: Graph writes every property of the type, the
+	// unset ones as null.
 	want := `{"@odata.context":"` + srv.URL + `/v1.0/$metadata#office365ServicesUserCounts/$entity",` +
-		`"@odata.type":"#microsoft.graph.office365ServicesUserCounts","@odata.etag":"W/\"2\"","id":"` + id + `","exchangeActive":1,"reportPeriod":"D7"}`
+		`"@odata.type":"#microsoft.graph.office365ServicesUserCounts","@odata.etag":"W/\"2\"","id":"` + id + `","reportRefreshDate":null,` +
+		`"exchangeActive":1,"exchangeInactive":null,"oneDriveActive":null,"oneDriveInactive":null,"sharePointActive":null,` +
+		`"sharePointInactive":null,"skypeForBusinessActive":null,"skypeForBusinessInactive":null,"yammerActive":null,` +
+		`"yammerInactive":null,"teamsActive":null,"teamsInactive":null,"office365Active":null,"office365Inactive":null,"reportPeriod":"D7"}`
 	for _, resp := range []*emulatortest.Response{put, srv.Do("GET", seedSetPath+"/"+id, "")} {
 		if string(resp.Body) != want {
 			t.Errorf("after PUT\n got %s\nwant %s", resp.Body, want)

@@ -49,7 +49,7 @@ func TestETagsOnResponses(t *testing.T) {
 	}
 
 	// Directory objects carry none.
-	user := mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Ada"}`), 201)
+	user := mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Ada")), 201)
 	if user.Header.Get("ETag") != "" || gjson.GetBytes(user.Body, `@odata\.etag`).Exists() {
 		t.Errorf("a user carries a tag: %v %s", user.Header, user.Body)
 	}
@@ -130,8 +130,8 @@ func TestPreconditions(t *testing.T) {
 func TestRefPreconditions(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
-	g := field(mustStatus(t, srv.Do("POST", "/v1.0/groups", `{"displayName":"G"}`), 201), "id")
-	u := field(mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"U"}`), 201), "id")
+	g := field(mustStatus(t, srv.Do("POST", "/v1.0/groups", groupJSON("G")), 201), "id")
+	u := field(mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("U")), 201), "id")
 	ref := `{"@odata.id":"` + srv.URL + `/v1.0/directoryObjects/` + u + `"}`
 	checkGraphError(t, mustStatus(t, srv.Do("POST", "/v1.0/groups/"+g+"/members/$ref", ref, "If-Match", `W/"999999"`), 412))
 	if n := gjson.GetBytes(srv.Do("GET", "/v1.0/groups/"+g+"/members", "").Body, "value.#").Int(); n != 0 {

@@ -206,7 +206,7 @@ func (ld *fixtureLoad) load(root gjson.Result) error {
 			if set == nil {
 				set = schema.EntitySetFold(name)
 			}
-			err = ld.loadCollection(v, ld.sc.setColl(set), set.Type(), set.Name, ld.s.behavior.Profile(set.Name))
+			err = ld.loadCollection(v, ld.sc.setColl(set), set.Type(), set.Name, ld.s.behavior.Profile(ld.rq.version, set.Name, set.Type()))
 			return err == nil
 		}
 		sg := schema.Singleton(name)
@@ -281,11 +281,11 @@ func (ld *fixtureLoad) loadPath(key string, v gjson.Result) error {
 	case p.Kind == odata.PathCollection && r.refs:
 		return ld.addRefs(v, r.entityColl, r.owner, r.nav, key)
 	case p.Kind == odata.PathCollection && !r.refs:
-		var prof *behavior.Profile
+		set := ""
 		if r.coll.IsRoot() {
-			prof = ld.s.behavior.Profile(r.coll.Root())
+			set = r.coll.Root()
 		}
-		return ld.loadCollection(v, r.coll, r.typ, key, prof)
+		return ld.loadCollection(v, r.coll, r.typ, key, ld.s.behavior.Profile(ld.rq.version, set, r.typ))
 	case p.Kind == odata.PathEntity && r.singleton:
 		// A kept entity the path names is replaced by the fixture's.
 		if !r.virtual {

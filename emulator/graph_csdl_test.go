@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tidwall/gjson"
@@ -31,13 +32,16 @@ func graphSchema(t *testing.T, version string) *entities.Schema {
 }
 
 // TestEveryGraphEntitySet serves Graph's v1.0 schema: every entity set answers GET with a
-// JSON collection and, where its type is not abstract, POST of an empty entity with 201;
-// every singleton answers GET.
+// JSON collection and, where its type is not abstract and has no required property, POST
+// of an empty entity with 201 (else Graph's 400); every singleton answers GET.
 func TestEveryGraphEntitySet(t *testing.T) {
 	t.Parallel()
 	s := graphSchema(t, "v1.0")
 	srv := emulatortest.New(t, emulator.WithSchema("v1.0", s), emulator.WithSingletonKey("me", "me-id"))
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"me-id"}`), 201)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Me", `"id":"me-id"`)), 201)
+	// The sets whose type has required properties (entities/graph/profiles.json).
+	required := map[string]bool{"users": true, "groups": true, "applications": true, "servicePrincipals": true,
+		"devices": true, "subscriptions": true}
 	for _, set := range s.EntitySets() {
 		path := "/v1.0/" + set.Name
 		r := srv.Do("GET", path, "")
@@ -46,13 +50,16 @@ func TestEveryGraphEntitySet(t *testing.T) {
 			continue
 		}
 		want := 201
-		if set.Type().Abstract {
+		if set.Type().Abstract || required[set.Name] {
 			want = 400
 		}
 		r = srv.Do("POST", path, `{}`)
 		if r.Status != want {
 			t.Errorf("POST %s = %s, want %d", path, r, want)
 			continue
+		}
+		if required[set.Name] && !strings.HasSuffix(field(r, "error.message"), " value is required but is empty or missing.") {
+			t.Errorf("POST %s without its required properties: %s", path, r)
 		}
 		if want == 201 && field(r, `@odata\.type`) != "#"+set.Type().QualifiedName() {
 			t.Errorf("POST %s answered type %s", path, field(r, `@odata\.type`))
@@ -71,8 +78,8 @@ func TestGraphSchemaScenarios(t *testing.T) {
 	t.Parallel()
 	s := graphSchema(t, "v1.0")
 	srv := emulatortest.New(t, emulator.WithSchema("v1.0", s), emulator.WithStrict(true))
-	u := field(mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Ada","accountEnabled":true,
-		"passwordProfile":{"forceChangePasswordNextSignIn":true,"password":"x"},"businessPhones":["1"]}`), 201), "id")
+	u := field(mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Ada","accountEnabled":true,"mailNickname":"ada",
+		"userPrincipalName":"ada@contoso.test","passwordProfile":{"forceChangePasswordNextSignIn":true,"password":"x"},"businessPhones":["1"]}`), 201), "id")
 	// Containment: a user's messages, with complex and enum values checked.
 	msg := mustStatus(t, srv.Do("POST", "/v1.0/users/"+u+"/messages",
 		`{"subject":"hi","importance":"high","body":{"contentType":"html","content":"<b>x</b>"},

@@ -31,6 +31,10 @@ func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collec
 		Count:   res.total, Counted: cq.count, NextLink: res.nextLink})
 	setType := r.declared.QualifiedName()
 	setTagged := s.behavior.ETags(rq.schema, r.declared)
+	var setProj *odata.Projection
+	if cq.Select == nil {
+		setProj = s.behavior.Projection(rq.version, r.declared)
+	}
 	kn := keyName(r.typ)
 	for _, m := range res.items {
 		typ := ""
@@ -39,11 +43,14 @@ func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collec
 		if m.e.Type != setType || r.nav != nil && !r.nav.ContainsTarget {
 			typ = m.e.Type
 		}
-		tagged := setTagged
+		tagged, proj := setTagged, setProj
 		if m.e.Type != setType {
 			tagged = s.tagged(rq.schema, m.e.Type)
+			if cq.Select == nil {
+				proj = s.projection(rq, m.e.Type)
+			}
 		}
-		it := item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand, etag: tagged}
+		it := item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand, etag: tagged, proj: proj}
 		if err := w.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, it) }); err != nil {
 			return nil, err
 		}
@@ -66,6 +73,8 @@ type item struct {
 	depth int
 	// etag asks for @odata.etag (see behavior.ETags).
 	etag bool
+	// proj is how the entity is written without $select (nil: as stored).
+	proj *odata.Projection
 }
 
 // tagged reports whether entities of the type named typeName carry @odata.etag.
@@ -74,17 +83,22 @@ func (s *Server) tagged(schema *entities.Schema, typeName string) bool {
 }
 
 // appendItem appends one entity of a response: its properties ($select applied, the key
-// kept), its expanded navigation properties, and @odata.type when asked for.
+// kept; else its default property set), its expanded navigation properties, and
+// @odata.type when asked for.
 func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]byte, error) {
 	m, typeName, sel, keyName, expand, depth := it.m, it.typeName, it.sel, it.keyName, it.expand, it.depth
 	body := m.e.Body
+	project := sel == nil && it.proj != nil
 	if sel != nil || len(expand) > 0 {
 		scratch := s.getBuf()
 		defer s.putBuf(scratch)
 		tmp := (*scratch)[:0]
-		if sel != nil {
+		switch {
+		case sel != nil:
 			tmp = odata.ApplySelect(tmp, body, sel, keyName)
-		} else {
+		case project:
+			tmp = odata.AppendProjected(tmp, body, it.proj)
+		default:
 			tmp = append(tmp, body...)
 		}
 		if len(expand) > 0 {
@@ -94,7 +108,7 @@ func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]b
 			}
 		}
 		*scratch = tmp
-		body = tmp
+		body, project = tmp, false
 	}
 	body = s.present(rq, m.e, body, sel)
 	etag := ""
@@ -105,8 +119,17 @@ func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]b
 			etag = odata.FormatETag(m.e.Version)
 		}
 	}
+	if project {
+		return odata.AppendEntityProjected(dst, "", typeName, etag, body, it.proj), nil
+	}
 	if typeName == "" && etag == "" {
 		return append(dst, body...), nil
 	}
 	return odata.AppendEntityTagged(dst, "", typeName, etag, body), nil
+}
+
+// projection returns how an entity of the type named typeName is written by default
+// (see behavior.Projection), or nil for as stored.
+func (s *Server) projection(rq *request, typeName string) *odata.Projection {
+	return s.behavior.Projection(rq.version, rq.schema.EntityType(typeName))
 }

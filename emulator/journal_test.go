@@ -40,7 +40,7 @@ func TestJournal(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
 	start := time.Now().Add(-time.Second)
-	resp := mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Adele","passwordProfile":{"password":"hunter2"}}`,
+	resp := mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Adele","accountEnabled":true,"mailNickname":"adele","userPrincipalName":"adele@contoso.test","passwordProfile":{"password":"hunter2"}}`,
 		"Authorization", "Bearer secret-token-value", "client-request-id", "cr-1"), 201)
 	srv.Do("GET", "/v1.0/users?$select=id", "")
 	srv.Do("GET", "/v1.0/nothing", "", tenantHeader, "tenant-b")
@@ -107,7 +107,7 @@ func TestJournalBatch(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
 	sendBatch(t, srv, `{"requests":[
-		{"id":"a","method":"POST","url":"/users","headers":{"Content-Type":"application/json"},"body":{"displayName":"x","passwordProfile":{"password":"p@ss"}}},
+		{"id":"a","method":"POST","url":"/users","headers":{"Content-Type":"application/json"},"body":{"displayName":"x","accountEnabled":true,"mailNickname":"x","userPrincipalName":"x@contoso.test","passwordProfile":{"password":"p@ss"}}},
 		{"id":"b","method":"GET","url":"/users/nope","dependsOn":["a"]},
 		{"id":"c","method":"GET","url":"/groups"}]}`, tenantHeader, "t1")
 	es := requests(t, srv, "")
@@ -150,7 +150,7 @@ func TestJournalPanic(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t, emulator.WithOperation("microsoft.graph.checkMemberGroups",
 		func(context.Context, *behavior.OpCall) (*behavior.OpResult, error) { panic("boom") }))
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u1","displayName":"a"}`), 201)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("a", `"id":"u1"`)), 201)
 	wantError(t, srv.Do("POST", "/v1.0/users/u1/checkMemberGroups", `{"groupIds":[]}`), 500)
 	if got := requests(t, srv, "?status=500"); len(got) != 1 || got[0].Path != "/v1.0/users/u1/checkMemberGroups" {
 		t.Errorf("journal: %+v", got)

@@ -35,7 +35,7 @@ const servicesReport = "/v1.0/reports/getOffice365ServicesUserCounts"
 func TestOperationParameters(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
-	user := field(mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Ada"}`), 201), "id")
+	user := field(mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Ada")), 201), "id")
 	cases := []struct {
 		name, method, path, body string
 		status                   int
@@ -202,7 +202,7 @@ func TestReportJSON(t *testing.T) {
 func TestGetByIds(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
-	user := field(mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Ada","mailNickname":"ada","userPrincipalName":"ada@contoso.test","accountEnabled":true}`), 201), "id")
+	user := field(mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Ada")), 201), "id")
 	group := field(mustStatus(t, srv.Do("POST", "/v1.0/groups", `{"displayName":"G","mailEnabled":false,"mailNickname":"g","securityEnabled":true}`), 201), "id")
 	app := field(mustStatus(t, srv.Do("POST", "/v1.0/applications", `{"displayName":"App"}`), 201), "id")
 	ids := `"` + group + `","nobody","` + user + `","` + app + `"`

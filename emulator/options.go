@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,6 +56,8 @@ type config struct {
 	// dataDir and dataSync: see WithDataDir.
 	dataDir  string
 	dataSync time.Duration
+	// defaultDomain is the tenant's default domain (see WithDefaultDomain).
+	defaultDomain string
 }
 
 // WithSchema serves version ("v1.0" or "beta") from schema, which must be resolved.
@@ -312,4 +315,43 @@ func WithOperation(name string, op behavior.Operation) Option {
 		c.operations[name] = op
 		return nil
 	}
+}
+
+// DefaultDomain is the tenant's default domain unless WithDefaultDomain says otherwise:
+// the domain of the examples of Graph's documentation.
+const DefaultDomain = behavior.DefaultDomain
+
+// WithDefaultDomain names the tenant's default domain, which the values Graph derives
+// from it carry: a mail-enabled group's mail (mailNickname@domain) and proxyAddresses,
+// an application's publisherDomain. Default: DefaultDomain (contoso.onmicrosoft.com).
+func WithDefaultDomain(domain string) Option {
+	return func(c *config) error {
+		d, err := checkDomain(domain)
+		if err != nil {
+			return fmt.Errorf("emulator: default domain: %w", err)
+		}
+		c.defaultDomain = d
+		return nil
+	}
+}
+
+// checkDomain returns a DNS domain name in lower case, or an error when it is not one
+// of two labels or more.
+func checkDomain(domain string) (string, error) {
+	d := strings.ToLower(strings.TrimSuffix(domain, "."))
+	labels := strings.Split(d, ".")
+	if len(d) == 0 || len(d) > 253 || len(labels) < 2 {
+		return "", fmt.Errorf("%q is not a domain name of two labels or more", domain)
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return "", fmt.Errorf("%q is not a domain name", domain)
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return "", fmt.Errorf("%q is not a domain name", domain)
+			}
+		}
+	}
+	return d, nil
 }

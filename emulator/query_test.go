@@ -657,7 +657,7 @@ func TestQueryPaging(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(len(tc.name))))
 			name := func() string { return fmt.Sprintf("user %04d", rng.IntN(10000)) }
 			create := func() string {
-				body := fmt.Sprintf(`{"displayName":%q,"jobTitle":"job %d"}`, name(), rng.IntN(3))
+				body := fmt.Sprintf(`{"accountEnabled":true,"displayName":%q,"jobTitle":"job %d"}`, name(), rng.IntN(3))
 				return field(mustStatus(t, srv.Do("POST", "/v1.0/users", body), 201), "id")
 			}
 			var initial []string
@@ -732,7 +732,7 @@ func TestQueryPagingConcurrent(t *testing.T) {
 	srv := emulatortest.New(t, emulator.WithSchema("v1.0", queryDirectorySchema(t)))
 	var stable []string
 	for i := range 60 {
-		stable = append(stable, field(mustStatus(t, srv.Do("POST", "/v1.0/users", fmt.Sprintf(`{"displayName":"stable %03d"}`, (i*37)%60)), 201), "id"))
+		stable = append(stable, field(mustStatus(t, srv.Do("POST", "/v1.0/users", fmt.Sprintf(`{"accountEnabled":true,"displayName":"stable %03d"}`, (i*37)%60)), 201), "id"))
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -746,7 +746,7 @@ func TestQueryPagingConcurrent(t *testing.T) {
 					return
 				default:
 				}
-				r, err := srv.Send("POST", "/v1.0/users", fmt.Sprintf(`{"displayName":"churn %d %d"}`, w, i))
+				r, err := srv.Send("POST", "/v1.0/users", fmt.Sprintf(`{"accountEnabled":true,"displayName":"churn %d %d"}`, w, i))
 				if err != nil || r.Status != http.StatusCreated {
 					t.Errorf("churn create: %v %v", err, r)
 					return

@@ -99,7 +99,8 @@ func New(opts ...Option) (*Server, error) {
 		store:  cfg.store,
 		closer: closer,
 		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict, LenientQueries: cfg.lenientQueries,
-			Profiles: cfg.profiles, Operations: cfg.operations, Singletons: cfg.singletons, MaxContentBytes: cfg.maxContentBytes}),
+			DefaultDomain: cfg.defaultDomain, Profiles: cfg.profiles, Operations: cfg.operations, Singletons: cfg.singletons,
+			MaxContentBytes: cfg.maxContentBytes}),
 		indexes: map[*entities.Schema]*schemaIndex{},
 	}
 	if c, ok := cfg.store.(store.Content); ok {

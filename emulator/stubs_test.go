@@ -89,7 +89,7 @@ func TestStubsEndpoints(t *testing.T) {
 func TestStubsAnswers(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u1","displayName":"Real"}`), 201)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Real", `"id":"u1"`)), 201)
 	addStub(t, srv, `{"path":"/v1.0/users/u1","method":"GET","response":{"body":{"id":"u1","displayName":"Stubbed"}}}`)
 	addStub(t, srv, `{"path":"/v1.0/users/*/sendMail","response":{"status":202}}`)
 	addStub(t, srv, `{"path":"/oauth2/v2.0/token","response":{"body":{"access_token":"x","token_type":"Bearer"}}}`)
@@ -140,7 +140,7 @@ func TestStubsSequenceAndMatch(t *testing.T) {
 	addStub(t, srv, `{"method":"GET","path":"/v1.0/users","query":{"$filter":"startswith(displayName,*)"},"response":{"body":{"value":[]}}}`)
 	addStub(t, srv, `{"method":"GET","path":"/v1.0/users","tenant":"tenant-b","response":{"body":{"value":[{"id":"b"}]}}}`)
 	addStub(t, srv, `{"path":"/v1.0/groups","response":{"status":200,"body":{"n":1}}}`, tenantHeader, "tenant-c")
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"Adele"}`), 201)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Adele")), 201)
 	if n := gjson.GetBytes(mustStatus(t, srv.Do("GET", "/v1.0/users?$filter=startswith(displayName,'A')", ""), 200).Body, "value.#").Int(); n != 0 {
 		t.Errorf("the query stub did not answer: %d users", n)
 	}

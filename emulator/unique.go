@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 
@@ -18,45 +19,90 @@ import (
 // another entity of r's collection holds already, compared case-insensitively. It runs
 // inside the write that stores body, so that two concurrent writes cannot both pass.
 func checkUnique(v store.View, r *resource, t *entities.StructuredType, prof *behavior.Profile, id string, body []byte) error {
+	var rules []behavior.Unique
 	if prof != nil {
 		for _, name := range prof.UniqueKeys {
-			if err := checkUniqueValue(v, r, name, id, body); err != nil {
-				return err
-			}
+			rules = append(rules, behavior.Unique{Property: name})
 		}
+		rules = append(rules, prof.Unique...)
 	}
 	for at := t; at != nil; at = at.Base() {
 		for _, name := range at.AlternateKeys {
-			if prof != nil && slices.Contains(prof.UniqueKeys, name) {
-				continue
+			if !slices.ContainsFunc(rules, func(u behavior.Unique) bool { return u.Property == name }) {
+				rules = append(rules, behavior.Unique{Property: name})
 			}
-			if err := checkUniqueValue(v, r, name, id, body); err != nil {
-				return err
-			}
+		}
+	}
+	for _, u := range rules {
+		if err := checkUniqueValue(v, r, u, id, body); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 // checkUniqueValue refuses body when another entity of r's collection holds its value
-// of the property name.
-func checkUniqueValue(v store.View, r *resource, name, id string, body []byte) error {
-	val := gjson.GetBytes(body, gjson.Escape(name))
-	if val.Type != gjson.String || val.Str == "" {
+// of the rule's property (one of its values, for a collection of strings).
+func checkUniqueValue(v store.View, r *resource, u behavior.Unique, id string, body []byte) error {
+	if u.When != nil && !u.When(body) {
+		return nil
+	}
+	path := gjson.Escape(u.Property)
+	mine := uniqueValues(gjson.GetBytes(body, path))
+	if len(mine) == 0 {
 		return nil
 	}
 	taken := false
 	v.Scan(r.coll, 0, func(e store.Entity) bool {
-		if e.ID != id && strings.EqualFold(gjson.GetBytes(e.Body, gjson.Escape(name)).Str, val.Str) {
-			taken = true
-			return false
+		if e.ID == id || u.When != nil && !u.When(e.Body) {
+			return true
 		}
-		return true
+		// A stored body is never mutated, so gjson may read it without a copy.
+		other := gjson.Get(unsafe.String(unsafe.SliceData(e.Body), len(e.Body)), path)
+		switch {
+		case other.Type == gjson.String:
+			taken = holds(mine, other.Str)
+		case other.IsArray():
+			other.ForEach(func(_, x gjson.Result) bool {
+				taken = x.Type == gjson.String && holds(mine, x.Str)
+				return !taken
+			})
+		}
+		return !taken
 	})
 	if taken {
 		return &odata.Error{Status: http.StatusBadRequest, Code: "Request_BadRequest",
-			Message: "Another object with the same value for property " + name + " already exists.",
-			Details: []odata.ErrorDetail{{Code: "ObjectConflict", Target: name}}}
+			Message: "Another object with the same value for property " + u.Property + " already exists.",
+			Details: []odata.ErrorDetail{{Code: "ObjectConflict", Target: u.Property}}}
+	}
+	return nil
+}
+
+// holds reports whether values holds s, ignoring case.
+func holds(values []string, s string) bool {
+	for _, v := range values {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// uniqueValues returns the non-empty strings a value holds: itself, or the items of a
+// collection.
+func uniqueValues(val gjson.Result) []string {
+	switch {
+	case val.Type == gjson.String && val.Str != "":
+		return []string{val.Str}
+	case val.IsArray():
+		var out []string
+		val.ForEach(func(_, x gjson.Result) bool {
+			if x.Type == gjson.String && x.Str != "" {
+				out = append(out, x.Str)
+			}
+			return true
+		})
+		return out
 	}
 	return nil
 }

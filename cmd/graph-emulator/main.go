@@ -83,6 +83,8 @@ type options struct {
 	faultRules faultsValue // --fault rules, as one JSON array (faults.go)
 	faultFiles filesValue  // files of fault rules
 	stubFiles  filesValue  // files of stubs
+
+	domain domainValue // the tenant's default domain; "" for the emulator's default
 }
 
 // envPrefix prefixes the environment variable of every flag.
@@ -145,6 +147,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Var(&o.faultRules, "fault", "a fault `rule` in JSON, as POST /_emulator/faults takes (an object, or an array of them), applied from the start, such as '{\"path\":\"/v1.0/users\",\"error\":{\"status\":429},\"count\":2}'; repeat it to add several")
 	fs.Var(&o.faultFiles, "faults", "`file` of fault rules in JSON (an object or an array), applied from the start after the --fault ones; repeat it or separate files with commas")
 	fs.Var(&o.stubFiles, "stubs", "`file` of stubs in JSON (an object or an array), as POST /_emulator/stubs takes, answering from the start; repeat it or separate files with commas")
+	fs.Var(&o.domain, "default-domain", "the tenant's default `domain`, in the mail addresses and domains the server sets (a mail-enabled group's mail, an application's publisherDomain) (default: "+emulator.DefaultDomain+")")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
@@ -230,6 +233,23 @@ func (p *pathValue) Set(s string) error {
 		return errors.New("want a file name, got an empty string")
 	}
 	*p = pathValue(s)
+	return nil
+}
+
+// domainValue is a DNS domain name of two labels or more, kept in lower case.
+type domainValue string
+
+func (d *domainValue) String() string { return string(*d) }
+
+func (d *domainValue) Set(s string) error {
+	n, err := certs.NormalizeHost(s)
+	if err != nil {
+		return err
+	}
+	if net.ParseIP(n) != nil || !strings.Contains(n, ".") {
+		return fmt.Errorf("want a domain name such as contoso.onmicrosoft.com, got %q", s)
+	}
+	*d = domainValue(n)
 	return nil
 }
 
@@ -468,6 +488,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if o.dataDir != "" {
 		stateOpts = append(stateOpts, emulator.WithDataDir(o.dataDir, o.dataSync))
+	}
+	if o.domain != "" {
+		stateOpts = append(stateOpts, emulator.WithDefaultDomain(string(o.domain)))
 	}
 	srv, err := emulator.New(append(append(schemaOpts, stateOpts...),
 		emulator.WithStrict(o.strict),

@@ -108,6 +108,8 @@ func flagCases() map[string]flagCase {
 			want: func(o *options) { o.faultFiles = "f.json,g.json" }},
 		"stubs": {value: "s.json", other: "t.json", bad: []string{",s.json"},
 			want: func(o *options) { o.stubFiles = "s.json" }},
+		"default-domain": {value: "Fabrikam.onmicrosoft.com", other: "contoso.test", bad: []string{"localhost", "10.0.0.1", "bad domain", "a..test"},
+			want: func(o *options) { o.domain = "fabrikam.onmicrosoft.com" }},
 	}
 }
 

@@ -2,6 +2,7 @@ package behavior
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -26,6 +27,11 @@ type Config struct {
 	// beyond it answers Graph's 507 quotaLimitReached, and drives report it as their
 	// quota's total.
 	MaxContentBytes int64
+	// DefaultDomain is the tenant's default domain, in the addresses and domains the
+	// server sets (a mail-enabled group's mail, an application's publisherDomain). Empty
+	// means the one of Graph's profile data, contoso.onmicrosoft.com (the domain of the
+	// documentation's examples).
+	DefaultDomain string
 	// Profiles and Operations add to (or replace) the built-in profiles, by entity set
 	// name, and operations, by qualified name.
 	Profiles   map[string]*Profile
@@ -41,6 +47,10 @@ type Behavior struct {
 	reports    *reportBook
 	// dir names where the directory's deleted items are kept (see deleteditems.go).
 	dir directoryColls
+	// data holds Graph's per-type profile data by API version; rules caches what is
+	// built from it per type (typeKey -> *rules), filled on first use, never changed.
+	data  map[string]*entities.Profiles
+	rules sync.Map
 }
 
 // New returns the behaviour of a server configured by cfg.
@@ -49,7 +59,7 @@ func New(cfg Config) *Behavior {
 		cfg.AdvancedQueryTypes = []string{DefaultAdvancedQueryType}
 	}
 	b := &Behavior{cfg: cfg, profiles: map[string]*Profile{}, operations: map[string]Operation{}, reports: newReportBook(),
-		dir: newDirectoryColls()}
+		dir: newDirectoryColls(), data: map[string]*entities.Profiles{}}
 	registerProfiles(b)
 	registerOperations(b)
 	for set, p := range cfg.Profiles {
@@ -60,6 +70,21 @@ func New(cfg Config) *Behavior {
 	}
 	return b
 }
+
+// domain is the tenant's default domain (see Config.DefaultDomain).
+func (b *Behavior) domain() string {
+	if b.cfg.DefaultDomain != "" {
+		return b.cfg.DefaultDomain
+	}
+	if p := b.data["v1.0"]; p != nil && p.DefaultDomain != "" {
+		return p.DefaultDomain
+	}
+	return DefaultDomain
+}
+
+// DefaultDomain is the tenant's default domain when neither the configuration nor the
+// profile data names one: the domain of Graph's documentation examples.
+const DefaultDomain = "contoso.onmicrosoft.com"
 
 // UnmappedSingleton answers a request to a singleton that stands for an entity of a set
 // (Graph's /me) when the server knows no such entity: Graph's answer to a request made

@@ -97,11 +97,12 @@ func TestRegistry(t *testing.T) {
 			return &behavior.OpResult{Status: http.StatusNoContent}, nil
 		}},
 	})
-	if p := b.Profile("users"); p == nil || p.UpdateStatus != http.StatusNoContent {
+	s := schema(t)
+	if p := b.Profile("v1.0", "users", s.EntityType("microsoft.graph.note")); p == nil || p.UpdateStatus != http.StatusNoContent {
 		t.Errorf("profile %+v", p)
 	}
-	if b.Profile("groups") != nil {
-		t.Errorf("a set with no profile has one")
+	if b.Profile("v1.0", "notes", s.EntityType("microsoft.graph.note")) != nil {
+		t.Errorf("a set and type with no profile has one")
 	}
 	if !b.Implements("microsoft.graph.x") || b.Implements("microsoft.graph.y") {
 		t.Errorf("Implements is wrong")

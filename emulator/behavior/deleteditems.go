@@ -381,7 +381,7 @@ func (b *Behavior) restore(ctx context.Context, c *OpCall) (*OpResult, error) {
 	if v := gjson.GetBytes(body, deletedDateTimeProp); v.Exists() && v.Index > 0 {
 		body = slices.Concat(body[:v.Index], []byte("null"), body[v.Index+len(v.Raw):])
 	}
-	if err := b.checkRestoreUnique(c.Schema, tx, st.Set, e.ID, e.Type, body); err != nil {
+	if err := b.checkRestoreUnique(c.Schema, tx, c.Version, st.Set, e.ID, e.Type, body); err != nil {
 		return nil, err
 	}
 	restored, err := tx.Insert(set, store.Entity{ID: e.ID, Type: e.Type, Body: body})
@@ -433,34 +433,70 @@ func errRestoreConflict(name string) error {
 		Details: []odata.ErrorDetail{{Code: "ObjectConflict", Target: name}}}
 }
 
-// checkRestoreUnique refuses to restore an object whose unique values (its set's
-// profile's UniqueKeys, its type's alternate keys) another object of the set took
+// checkRestoreUnique refuses to restore an object whose unique values (its profile's
+// unique properties, its type's alternate keys) another object of the set took
 // meanwhile.
-func (b *Behavior) checkRestoreUnique(schema *entities.Schema, v store.View, set, id, typeName string, body []byte) error {
-	var names []string
-	if p := b.Profile(set); p != nil {
-		names = append(names, p.UniqueKeys...)
+func (b *Behavior) checkRestoreUnique(schema *entities.Schema, v store.View, version, set, id, typeName string, body []byte) error {
+	t := schema.EntityType(typeName)
+	var rules []Unique
+	if p := b.Profile(version, set, t); p != nil {
+		for _, name := range p.UniqueKeys {
+			rules = append(rules, Unique{Property: name})
+		}
+		rules = append(rules, p.Unique...)
 	}
-	for t := schema.EntityType(typeName); t != nil; t = t.Base() {
-		names = append(names, t.AlternateKeys...)
+	for at := t; at != nil; at = at.Base() {
+		for _, name := range at.AlternateKeys {
+			rules = append(rules, Unique{Property: name})
+		}
 	}
 	coll := store.Set(set)
-	for _, name := range names {
-		val := gjson.GetBytes(body, gjson.Escape(name))
-		if val.Type != gjson.String || val.Str == "" {
+	for _, u := range rules {
+		if u.When != nil && !u.When(body) {
+			continue
+		}
+		path := gjson.Escape(u.Property)
+		mine := stringValues(gjson.GetBytes(body, path))
+		if len(mine) == 0 {
 			continue
 		}
 		taken := false
 		v.Scan(coll, 0, func(e store.Entity) bool {
-			if e.ID != id && strings.EqualFold(gjson.GetBytes(e.Body, gjson.Escape(name)).Str, val.Str) {
-				taken = true
-				return false
+			if e.ID == id || u.When != nil && !u.When(e.Body) {
+				return true
+			}
+			for _, other := range stringValues(gjson.GetBytes(e.Body, path)) {
+				for _, s := range mine {
+					if strings.EqualFold(s, other) {
+						taken = true
+						return false
+					}
+				}
 			}
 			return true
 		})
 		if taken {
-			return errRestoreConflict(name)
+			return errRestoreConflict(u.Property)
 		}
+	}
+	return nil
+}
+
+// stringValues returns the non-empty strings a value holds: itself, or the items of a
+// collection.
+func stringValues(val gjson.Result) []string {
+	switch {
+	case val.Type == gjson.String && val.Str != "":
+		return []string{val.Str}
+	case val.IsArray():
+		var out []string
+		val.ForEach(func(_, x gjson.Result) bool {
+			if x.Type == gjson.String && x.Str != "" {
+				out = append(out, x.Str)
+			}
+			return true
+		})
+		return out
 	}
 	return nil
 }

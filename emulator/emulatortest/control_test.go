@@ -29,8 +29,8 @@ func TestTenant(t *testing.T) {
 				names = append(names, c.TenantName())
 				mu.Unlock()
 				c.Seed(fmt.Sprintf(`{"users":[{"id":"u1","displayName":"%d"}]}`, i))
-				for range 5 {
-					resp := c.Do("POST", "/v1.0/users", fmt.Sprintf(`{"displayName":"%d"}`, i))
+				for j := range 5 {
+					resp := c.Do("POST", "/v1.0/users", fmt.Sprintf(`{"displayName":"%d","accountEnabled":true,"mailNickname":"u%d","userPrincipalName":"u%d@contoso.test","passwordProfile":{"password":"x-Y-z-123!aB"}}`, i, j, j))
 					if resp.Status != 201 {
 						t.Fatal(resp)
 					}

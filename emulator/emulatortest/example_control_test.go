@@ -60,12 +60,13 @@ func ExampleServer_Requests() {
 	}
 	defer srv.Close()
 
-	srv.Do("POST", "/v1.0/users", `{"displayName":"Adele Vance"}`, "Authorization", "Bearer eyJ0eXAi")
+	srv.Do("POST", "/v1.0/users", `{"displayName":"Adele Vance","accountEnabled":true,"mailNickname":"adele",`+
+		`"userPrincipalName":"adele@contoso.test","passwordProfile":{"password":"x-Y-z-123!aB"}}`, "Authorization", "Bearer eyJ0eXAi")
 	srv.Do("GET", "/v1.0/users", "")
 	for _, e := range srv.Requests(emulatortest.Filter{Method: "POST", PathPrefix: "/v1.0/users"}) {
 		fmt.Println(e.Method, e.Path, e.Status, e.Headers["Authorization"], e.Body)
 	}
-	// Output: POST /v1.0/users 201 Bearer *** {"displayName":"Adele Vance"}
+	// Output: POST /v1.0/users 201 Bearer *** {"displayName":"Adele Vance","accountEnabled":true,"mailNickname":"adele","userPrincipalName":"adele@contoso.test","passwordProfile":{"password":"***"}}
 }
 
 // WithSampleData starts with a small tenant; /me is its signed-in user.

@@ -95,7 +95,8 @@ func TestGraphMetadataRoundTrips(t *testing.T) {
 // TestCreateUser is the README's "Use it from Go tests" example, as written there.
 func TestCreateUser(t *testing.T) {
 	srv := emulatortest.New(t) // options: emulator.WithPageSize(2), emulator.WithStrict(true), ...
-	resp := srv.Do("POST", "/v1.0/users", `{"displayName":"Adele Vance"}`)
+	resp := srv.Do("POST", "/v1.0/users", `{"displayName":"Adele Vance","mailNickname":"adele",
+		"userPrincipalName":"adele@contoso.test","accountEnabled":true,"passwordProfile":{"password":"x-Y-z-123!aB"}}`)
 	if resp.Status != 201 {
 		t.Fatalf("create: %s", resp)
 	}
