@@ -10,16 +10,25 @@
 //
 // It imports entities, odata and emulator/store; it must not import emulator.
 //
-// Where a new behaviour goes: a rule about one entity set is a Profile entry (profiles.go);
-// a bound or unbound operation is a file of its own registering an Operation in
-// registerOperations (operations.go); a query rule goes in query.go; what Graph decides
-// about delta queries (which function is one, their options, how updates and removals
-// are written, token errors) is in delta.go. The directory's relationships (which
-// navigation properties are computed from which stored ones, and the walk over them)
-// are in directory.go, its soft delete and restore in deleteditems.go, the membership
-// and credential actions in memberships.go and credentials.go. Drives are in drives.go
-// (made on first use, quota), their items in driveitems.go (names, conflicts, moves,
-// deletes: the writes the server hands over, see Manages), content and download URLs in
-// drivecontent.go (with QuickXorHash in quickxor.go), upload sessions in
-// driveupload.go, copy and search in drivecopy.go, a drive's delta in drivedelta.go.
+// Graph's per-type profiles are data (entities.GraphProfiles, entities/graph/profiles.json):
+// profiles.go turns a type's entry, merged along its base types, into a Profile (hooks on
+// create and update, unique rules, the update status) and an odata.Projection (the
+// default property set), built on first use and cached per version and type.
+//
+// Where a new behaviour goes: what Graph does with a type's properties (a default set,
+// a required, unique, read-only, write-only or server-set property, a default value, the
+// update status) is an entry in entities/graph/profiles.json; a way of making a server-set
+// value the data cannot express is a case of writeRules.value (profiles.go) named in
+// entities.ServerValueKinds; a bound or unbound operation is a file of its own
+// registering an Operation in registerOperations (operations.go); a query rule goes in
+// query.go; what Graph decides about delta queries (which function is one, their
+// options, how updates and removals are written, token errors) is in delta.go. The
+// directory's relationships (which navigation properties are computed from which stored
+// ones, and the walk over them) are in directory.go, its soft delete and restore in
+// deleteditems.go, the membership and credential actions in memberships.go and
+// credentials.go. Drives are in drives.go (made on first use, quota), their items in
+// driveitems.go (names, conflicts, moves, deletes: the writes the server hands over, see
+// Manages), content and download URLs in drivecontent.go (with QuickXorHash in
+// quickxor.go), upload sessions in driveupload.go, copy and search in drivecopy.go, a
+// drive's delta in drivedelta.go.
 package behavior
