@@ -105,10 +105,14 @@ func (p *Projection) appendMembers(dst, entity []byte) []byte {
 // It reports false, having written nothing it keeps, when the entity is in another order.
 func (p *Projection) appendInOrder(dst, entity []byte) ([]byte, bool) {
 	start := len(dst)
-	next, last, ok := 0, -1, true
+	next, last := 0, -1
 	dynamicSeen := false
-	gjson.Parse(bytesString(entity)).ForEach(func(k, v gjson.Result) bool {
-		name := k.Str
+	it := members{b: entity}
+	for {
+		name, from, to, ok := it.next()
+		if !ok {
+			break
+		}
 		idx := -1
 		if next < len(p.props) && p.props[next].name == name {
 			idx = p.props[next].index
@@ -122,25 +126,23 @@ func (p *Projection) appendInOrder(dst, entity []byte) ([]byte, bool) {
 			}
 			dynamicSeen = true
 			if p.dynamic {
-				dst = append(append(dst, entity[k.Index:v.Index+len(v.Raw)]...), ',')
+				dst = append(append(dst, entity[from:to]...), ',')
 			}
-			return true
+			continue
 		}
 		if idx <= last || dynamicSeen {
-			ok = false
-			return false
+			return dst[:start], false
 		}
 		last = idx
 		for ; next < len(p.props) && p.props[next].index < idx; next++ {
 			dst = appendUnset(dst, p.props[next])
 		}
 		if next < len(p.props) && p.props[next].index == idx {
-			dst = append(append(dst, entity[k.Index:v.Index+len(v.Raw)]...), ',')
+			dst = append(append(dst, entity[from:to]...), ',')
 			next++
 		}
-		return true
-	})
-	if !ok {
+	}
+	if it.bad {
 		return dst[:start], false
 	}
 	for ; next < len(p.props); next++ {
@@ -164,18 +166,34 @@ func (p *Projection) appendAnyOrder(dst, entity []byte) []byte {
 	}
 	// Dynamic members are copied as met, then moved after the declared ones.
 	var dyn []byte
-	gjson.Parse(bytesString(entity)).ForEach(func(k, v gjson.Result) bool {
-		if i := p.position(k.Str); i >= 0 {
-			spans[i] = span{int32(k.Index), int32(v.Index + len(v.Raw))}
-			return true
+	see := func(name string, from, to int) {
+		if i := p.position(name); i >= 0 {
+			spans[i] = span{int32(from), int32(to)}
+			return
 		}
 		if p.dynamic {
-			if prop, _ := p.t.Property(k.Str); prop == nil {
-				dyn = append(append(dyn, entity[k.Index:v.Index+len(v.Raw)]...), ',')
+			if prop, _ := p.t.Property(name); prop == nil {
+				dyn = append(append(dyn, entity[from:to]...), ',')
 			}
 		}
-		return true
-	})
+	}
+	it := members{b: entity}
+	for {
+		name, from, to, ok := it.next()
+		if !ok {
+			break
+		}
+		see(name, from, to)
+	}
+	if it.bad {
+		// Names with escapes: read them with gjson, which decodes them.
+		clear(spans)
+		dyn = dyn[:0]
+		gjson.Parse(bytesString(entity)).ForEach(func(k, v gjson.Result) bool {
+			see(k.Str, k.Index, v.Index+len(v.Raw))
+			return true
+		})
+	}
 	for i, pp := range p.props {
 		if s := spans[i]; s.to > 0 {
 			dst = append(append(dst, entity[s.from:s.to]...), ',')
@@ -184,6 +202,114 @@ func (p *Projection) appendAnyOrder(dst, entity []byte) []byte {
 		}
 	}
 	return append(dst, dyn...)
+}
+
+// members walks the members of a JSON object as the emulator stores it, without decoding
+// their values (gjson would parse every number). A name with escapes, or anything it
+// does not expect, sets bad: the caller then reads the object with gjson.
+type members struct {
+	b   []byte
+	i   int
+	bad bool
+}
+
+// next returns the next member's name and where the member ("name":value) lies.
+func (m *members) next() (name string, from, to int, ok bool) {
+	b := m.b
+	i := skipSpace(b, m.i)
+	if i < len(b) && (b[i] == '{' && m.i == 0 || b[i] == ',') {
+		i = skipSpace(b, i+1)
+	}
+	if i >= len(b) || b[i] != '"' {
+		if i >= len(b) || b[i] != '}' {
+			m.bad = true
+		}
+		return "", 0, 0, false
+	}
+	from = i
+	j := i + 1
+	for j < len(b) && b[j] != '"' {
+		if b[j] == '\\' {
+			m.bad = true
+			return "", 0, 0, false
+		}
+		j++
+	}
+	if j >= len(b) {
+		m.bad = true
+		return "", 0, 0, false
+	}
+	name = bytesString(b[i+1 : j])
+	j = skipSpace(b, j+1)
+	if j >= len(b) || b[j] != ':' {
+		m.bad = true
+		return "", 0, 0, false
+	}
+	end, valid := skipValue(b, skipSpace(b, j+1))
+	if !valid {
+		m.bad = true
+		return "", 0, 0, false
+	}
+	m.i = end
+	return name, from, end, true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value starting at b[i].
+func skipValue(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				end, ok := skipString(b, i)
+				if !ok {
+					return i, false
+				}
+				i = end
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, true
+				}
+			}
+			i++
+		}
+		return i, false
+	}
+	// A number, true, false or null.
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\n' && b[i] != '\r' && b[i] != '\t' {
+		i++
+	}
+	return i, true
+}
+
+// skipString returns the end of the JSON string starting at b[i] ('"').
+func skipString(b []byte, i int) (int, bool) {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, true
+		}
+	}
+	return i, false
 }
 
 // position returns the projection's position of the property name, or -1.
