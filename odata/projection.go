@@ -1,6 +1,8 @@
 package odata
 
 import (
+	"bytes"
+
 	"github.com/tidwall/gjson"
 
 	"github.com/graph-emulator/graph-emulator/entities"
@@ -25,9 +27,10 @@ type Projection struct {
 
 // projected is one property of a projection.
 type projected struct {
-	name  string
-	index int    // position in the type's AllProperties
-	unset string // what an unset value is written as: null or []
+	name   string
+	index  int    // position in the type's AllProperties
+	unset  string // what an unset value is written as: null or []
+	member string // "name": as a compact stored entity holds it
 }
 
 // projectionScanMax is the length up to which a property's position is found by a scan.
@@ -47,7 +50,8 @@ func NewProjection(t *entities.StructuredType, names []string, dynamic bool) *Pr
 		if prop.Ref().Collection {
 			unset = "[]"
 		}
-		p.props = append(p.props, projected{name: prop.Name, index: i, unset: unset})
+		member := string(append(AppendString(nil, prop.Name), ':'))
+		p.props = append(p.props, projected{name: prop.Name, index: i, unset: unset, member: member})
 		if i <= last {
 			p.inOrder = false
 		}
@@ -94,6 +98,9 @@ func closeMembers(dst []byte) []byte {
 // appendMembers appends the projected members of entity, each followed by a comma.
 func (p *Projection) appendMembers(dst, entity []byte) []byte {
 	if p.inOrder {
+		if complete(entity, p.props) {
+			return append(append(dst, entity[1:len(entity)-1]...), ',')
+		}
 		if out, ok := p.appendInOrder(dst, entity); ok {
 			return out
 		}
@@ -101,49 +108,112 @@ func (p *Projection) appendMembers(dst, entity []byte) []byte {
 	return p.appendAnyOrder(dst, entity)
 }
 
+// complete reports whether entity, a JSON object, holds exactly the members props names,
+// in that order, written compactly: it is then its own projection. This is the common
+// case of an entity with every property set, checked in one tight pass.
+func complete(entity []byte, props []projected) bool {
+	n := len(entity)
+	if len(props) == 0 || n < 2 || entity[0] != '{' || entity[n-1] != '}' {
+		return false
+	}
+	i := 1
+	last := len(props) - 1
+	for k := range props {
+		m := props[k].member
+		j := i + len(m)
+		if j >= n || string(entity[i:j]) != m {
+			return false
+		}
+		// The value: numbers inline (the most common), the rest by skipValue.
+		if c := entity[j]; c >= '0' && c <= '9' || c == '-' {
+			for j++; j < n; j++ {
+				if c := entity[j]; c == ',' || c == '}' {
+					break
+				}
+			}
+		} else {
+			var ok bool
+			if j, ok = skipValue(entity, j); !ok || j >= n {
+				return false
+			}
+		}
+		if entity[j] != ',' {
+			return k == last && j == n-1
+		}
+		i = j + 1
+	}
+	return false
+}
+
 // appendInOrder writes the members in one pass over an entity stored in canonical order.
 // It reports false, having written nothing it keeps, when the entity is in another order.
+// Consecutive members it keeps are copied at once: an entity stored with exactly the
+// projection's properties is copied whole.
 func (p *Projection) appendInOrder(dst, entity []byte) ([]byte, bool) {
 	start := len(dst)
 	next, last := 0, -1
 	dynamicSeen := false
+	runFrom, runTo := -1, -1 // members kept and not yet copied
 	it := members{b: entity}
 	for {
-		name, from, to, ok := it.next()
+		expect := ""
+		if next < len(p.props) {
+			expect = p.props[next].name
+		}
+		name, from, to, ok := it.next(expect)
 		if !ok {
 			break
 		}
 		idx := -1
-		if next < len(p.props) && p.props[next].name == name {
+		if expect != "" && name == expect {
 			idx = p.props[next].index
 		} else {
 			_, idx = p.t.Property(name)
 		}
+		if idx >= 0 {
+			if idx <= last || dynamicSeen {
+				return dst[:start], false
+			}
+			last = idx
+			if next < len(p.props) && p.props[next].index == idx { // the common case: the next property
+				if runFrom < 0 {
+					runFrom = from
+				}
+				runTo = to
+				next++
+				continue
+			}
+		}
+		// Something else than the next property: copy the run kept so far, then write
+		// the unset properties before this one, then this one if it is projected.
+		if runFrom >= 0 {
+			dst = append(append(dst, entity[runFrom:runTo]...), ',')
+			runFrom = -1
+		}
 		if idx < 0 {
 			// A dynamic property: they come after the declared ones.
+			dynamicSeen = true
 			for ; next < len(p.props); next++ {
 				dst = appendUnset(dst, p.props[next])
 			}
-			dynamicSeen = true
 			if p.dynamic {
-				dst = append(append(dst, entity[from:to]...), ',')
+				runFrom, runTo = from, to
 			}
 			continue
 		}
-		if idx <= last || dynamicSeen {
-			return dst[:start], false
-		}
-		last = idx
 		for ; next < len(p.props) && p.props[next].index < idx; next++ {
 			dst = appendUnset(dst, p.props[next])
 		}
 		if next < len(p.props) && p.props[next].index == idx {
-			dst = append(append(dst, entity[from:to]...), ',')
+			runFrom, runTo = from, to
 			next++
 		}
 	}
 	if it.bad {
 		return dst[:start], false
+	}
+	if runFrom >= 0 {
+		dst = append(append(dst, entity[runFrom:runTo]...), ',')
 	}
 	for ; next < len(p.props); next++ {
 		dst = appendUnset(dst, p.props[next])
@@ -179,7 +249,7 @@ func (p *Projection) appendAnyOrder(dst, entity []byte) []byte {
 	}
 	it := members{b: entity}
 	for {
-		name, from, to, ok := it.next()
+		name, from, to, ok := it.next("")
 		if !ok {
 			break
 		}
@@ -213,12 +283,25 @@ type members struct {
 	bad bool
 }
 
-// next returns the next member's name and where the member ("name":value) lies.
-func (m *members) next() (name string, from, to int, ok bool) {
+// next returns the next member's name and where the member ("name":value) lies. When
+// the name is expect, it is recognised without a scan.
+func (m *members) next(expect string) (name string, from, to int, ok bool) {
 	b := m.b
-	i := skipSpace(b, m.i)
-	if i < len(b) && (b[i] == '{' && m.i == 0 || b[i] == ',') {
-		i = skipSpace(b, i+1)
+	i := m.i
+	if i == 0 {
+		i = skipSpace(b, 0)
+		if i >= len(b) || b[i] != '{' {
+			m.bad = true
+			return "", 0, 0, false
+		}
+		i++
+	} else if i < len(b) && b[i] == ',' {
+		i++
+	} else if i = skipSpace(b, i); i < len(b) && b[i] == ',' {
+		i++
+	}
+	if i < len(b) && b[i] != '"' {
+		i = skipSpace(b, i)
 	}
 	if i >= len(b) || b[i] != '"' {
 		if i >= len(b) || b[i] != '}' {
@@ -227,25 +310,35 @@ func (m *members) next() (name string, from, to int, ok bool) {
 		return "", 0, 0, false
 	}
 	from = i
-	j := i + 1
-	for j < len(b) && b[j] != '"' {
-		if b[j] == '\\' {
+	j := i + 1 + len(expect)
+	if expect != "" && j < len(b) && b[j] == '"' && string(b[i+1:j]) == expect {
+		name = expect
+	} else {
+		k := bytes.IndexByte(b[i+1:], '"')
+		if k < 0 {
 			m.bad = true
 			return "", 0, 0, false
 		}
-		j++
+		j = i + 1 + k
+		if bytes.IndexByte(b[i+1:j], '\\') >= 0 {
+			m.bad = true
+			return "", 0, 0, false
+		}
+		name = bytesString(b[i+1 : j])
 	}
-	if j >= len(b) {
-		m.bad = true
-		return "", 0, 0, false
+	j++
+	if j < len(b) && b[j] != ':' {
+		j = skipSpace(b, j)
 	}
-	name = bytesString(b[i+1 : j])
-	j = skipSpace(b, j+1)
 	if j >= len(b) || b[j] != ':' {
 		m.bad = true
 		return "", 0, 0, false
 	}
-	end, valid := skipValue(b, skipSpace(b, j+1))
+	j++
+	if j < len(b) && (b[j] == ' ' || b[j] == '\n' || b[j] == '\r' || b[j] == '\t') {
+		j = skipSpace(b, j)
+	}
+	end, valid := skipValue(b, j)
 	if !valid {
 		m.bad = true
 		return "", 0, 0, false
@@ -266,10 +359,21 @@ func skipValue(b []byte, i int) (int, bool) {
 	if i >= len(b) {
 		return i, false
 	}
-	switch b[i] {
-	case '"':
+	switch c := b[i]; {
+	case c == '"':
 		return skipString(b, i)
-	case '{', '[':
+	case c == '-' || c >= '0' && c <= '9':
+		for i++; i < len(b); i++ {
+			if c := b[i]; !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+				break
+			}
+		}
+		return i, true
+	case c == 't' || c == 'n':
+		return i + 4, i+4 <= len(b)
+	case c == 'f':
+		return i + 5, i+5 <= len(b)
+	case c == '{' || c == '[':
 		depth := 0
 		for i < len(b) {
 			switch b[i] {
@@ -290,26 +394,28 @@ func skipValue(b []byte, i int) (int, bool) {
 			}
 			i++
 		}
-		return i, false
 	}
-	// A number, true, false or null.
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\n' && b[i] != '\r' && b[i] != '\t' {
-		i++
-	}
-	return i, true
+	return i, false
 }
 
 // skipString returns the end of the JSON string starting at b[i] ('"').
 func skipString(b []byte, i int) (int, bool) {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1, true
+	for i++; ; {
+		k := bytes.IndexByte(b[i:], '"')
+		if k < 0 {
+			return len(b), false
+		}
+		i += k
+		// The quote ends the string unless an odd number of backslashes precede it.
+		n := 0
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			n++
+		}
+		i++
+		if n%2 == 0 {
+			return i, true
 		}
 	}
-	return i, false
 }
 
 // position returns the projection's position of the property name, or -1.

@@ -1,6 +1,7 @@
 package odata_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/tidwall/gjson"
@@ -64,7 +65,7 @@ func TestProjection(t *testing.T) {
 		{"dynamic after unset", open, `{"id":"1","extra":true}`, `{"id":"1","label":null,"extra":true}`},
 		{"dynamic out of order", open, `{"extra":true,"label":"L","id":"1"}`, `{"id":"1","label":"L","extra":true}`},
 		{"dynamic dropped", closed, `{"id":"1","extra":true}`, `{"id":"1","label":null}`},
-		{"spaces", all, ` { "id" : "1" , "name":"A}\",{" ,"phones": [ "1" , "]" ] } `, `{"id" : "1","name":"A}\",{","phones": [ "1" , "]" ],"age":null,"address":null}`},
+		{"spaces", all, ` { "id" : "1" , "name":"A}\",{" ,"phones": [ "1" , "]" ] } `, `{"id" : "1" , "name":"A}\",{" ,"phones": [ "1" , "]" ],"age":null,"address":null}`},
 		{"an escaped name", graphOrder, `{"id":"1","n\u0061me":"Ada"}`, `{"phones":[],"n\u0061me":"Ada","id":"1"}`},
 		{"an escaped name in order", all, `{"id":"1","n\u0061me":"Ada"}`, `{"id":"1","n\u0061me":"Ada","phones":[],"age":null,"address":null}`},
 		{"nested objects", all, `{"id":"1","address":{"city":"{[\"]}"},"age":2}`, `{"id":"1","name":null,"phones":[],"age":2,"address":{"city":"{[\"]}"}}`},
@@ -108,12 +109,48 @@ func TestProjectionAllocs(t *testing.T) {
 
 func BenchmarkProjection(b *testing.B) {
 	s := projectionSchema(b)
-	p := odata.NewProjection(s.EntityType("p.person"), []string{"id", "name", "phones", "age", "address"}, true)
-	body := []byte(`{"id":"1","name":"Ada","phones":["1","2"],"age":36,"address":{"city":"X"}}`)
-	buf := make([]byte, 0, 1024)
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = odata.AppendEntityProjected(buf[:0], "c", "p.person", "", body, p)
+	person := odata.NewProjection(s.EntityType("p.person"), []string{"id", "name", "phones", "age", "address"}, true)
+	// An entity of the seed documents' shape: a key and 16 numbers, all set.
+	counts := entities.NewSchema("c")
+	props := []*entities.Property{{Name: "id", Type: "Edm.String", NotNull: true}}
+	body := []byte(`{"id":"9b1c2f3e-0000-4000-8000-000000000001"`)
+	var names []string
+	for i := range 16 {
+		name := fmt.Sprintf("someCounterNumber%d", i)
+		props = append(props, &entities.Property{Name: name, Type: "Edm.Int64"})
+		names = append(names, name)
+		body = fmt.Appendf(body, `,%q:%d`, name, i*7)
+	}
+	body = append(body, '}')
+	if err := counts.AddType(&entities.StructuredType{Name: "counts", Kind: entities.KindEntity, Key: []string{"id"}, Properties: props}); err != nil {
+		b.Fatal(err)
+	}
+	if err := counts.Resolve(); err != nil {
+		b.Fatal(err)
+	}
+	complete := odata.NewProjection(counts.EntityType("c.counts"), append([]string{"id"}, names...), true)
+	for _, bc := range []struct {
+		name string
+		p    *odata.Projection
+		body []byte
+	}{
+		{"person", person, []byte(`{"id":"1","name":"Ada","phones":["1","2"],"age":36,"address":{"city":"X"}}`)},
+		{"complete-numbers", complete, body},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			buf := make([]byte, 0, 1024)
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = odata.AppendEntityProjected(buf[:0], "c", "p.person", "", bc.body, bc.p)
+			}
+		})
+		b.Run(bc.name+"-as-stored", func(b *testing.B) {
+			buf := make([]byte, 0, 1024)
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = odata.AppendEntityTagged(buf[:0], "c", "p.person", "", bc.body)
+			}
+		})
 	}
 }
 
