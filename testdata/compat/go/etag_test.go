@@ -97,11 +97,8 @@ func TestAlternateKeysAndUpsert(t *testing.T) {
 				t.Fatalf("applications: %v, %v", list, err)
 			}
 
-			user := models.NewUser()
-			upn, display := "grace@contoso.test", "Grace"
-			user.SetUserPrincipalName(&upn)
-			user.SetDisplayName(&display)
-			u, err := gc.Users().Post(ctx, user, nil)
+			upn := "grace@contoso.test"
+			u, err := gc.Users().Post(ctx, newUser("Grace"), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

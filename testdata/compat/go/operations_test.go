@@ -45,16 +45,15 @@ func TestOperationsThroughSDK(t *testing.T) {
 				t.Errorf("period D8: %v", err)
 			}
 
-			user := models.NewUser()
-			user.SetDisplayName(ptr("Ada"))
-			user.SetUserPrincipalName(ptr("ada@contoso.test"))
-			u, err := gc.Users().Post(ctx, user, nil)
+			u, err := gc.Users().Post(ctx, newUser("Ada"), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			group := models.NewGroup()
 			group.SetDisplayName(ptr("Sales"))
 			group.SetMailNickname(ptr("sales"))
+			group.SetMailEnabled(ptr(false))
+			group.SetSecurityEnabled(ptr(true))
 			g, err := gc.Groups().Post(ctx, group, nil)
 			if err != nil {
 				t.Fatal(err)

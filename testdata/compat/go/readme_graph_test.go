@@ -36,6 +36,10 @@ func listUsers(ctx context.Context, emulatorURL string) error {
 	user.SetMailNickname(&nick)
 	user.SetUserPrincipalName(&upn)
 	user.SetAccountEnabled(&enabled)
+	password := models.NewPasswordProfile()
+	secret := "x-Y-z-123!aB"
+	password.SetPassword(&secret)
+	user.SetPasswordProfile(password)
 	created, err := client.Users().Post(ctx, user, nil)
 	if err != nil {
 		return err
@@ -103,9 +107,7 @@ func TestReadmeGraphSnippet(t *testing.T) {
 			adapter.SetBaseUrl(root + "/v1.0")
 			client := msgraph.NewGraphServiceClient(adapter)
 			for _, n := range []string{"Alex Wilber", "Megan Bowen", "Lee Gu", "Nestor Wilke"} {
-				u := models.NewUser()
-				u.SetDisplayName(&n)
-				if _, err := client.Users().Post(ctx, u, nil); err != nil {
+				if _, err := client.Users().Post(ctx, newUser(n), nil); err != nil {
 					t.Fatalf("create %s: %v", n, err)
 				}
 			}

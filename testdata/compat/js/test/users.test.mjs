@@ -35,6 +35,7 @@ test("the README's users example runs against the default binary", async (t) => 
   const adele = await client.api("/users").post({
     displayName: "Adele Vance", mailNickname: "adele",
     userPrincipalName: "adele@contoso.test", accountEnabled: true,
+    passwordProfile: { password: "x-Y-z-123!aB" },
   });
   const users = await client.api("/users").select("id,displayName").get(); // users.value
   try {
