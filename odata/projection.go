@@ -2,6 +2,7 @@ package odata
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/tidwall/gjson"
 
@@ -167,6 +168,14 @@ func (p *Projection) appendInOrder(dst, entity []byte) ([]byte, bool) {
 		idx := -1
 		if expect != "" && name == expect {
 			idx = p.props[next].index
+		} else if strings.IndexByte(name, '@') >= 0 {
+			// An instance annotation the server adds (@microsoft.graph.downloadUrl)
+			// stays where it is.
+			if runFrom < 0 {
+				runFrom = from
+			}
+			runTo = to
+			continue
 		} else {
 			_, idx = p.t.Property(name)
 		}
@@ -234,11 +243,16 @@ func (p *Projection) appendAnyOrder(dst, entity []byte) []byte {
 	} else {
 		spans = make([]span, len(p.props))
 	}
-	// Dynamic members are copied as met, then moved after the declared ones.
-	var dyn []byte
+	// Dynamic members are copied as met, then moved after the declared ones; instance
+	// annotations go before them.
+	var dyn, ann []byte
 	see := func(name string, from, to int) {
 		if i := p.position(name); i >= 0 {
 			spans[i] = span{int32(from), int32(to)}
+			return
+		}
+		if strings.IndexByte(name, '@') >= 0 {
+			ann = append(append(ann, entity[from:to]...), ',')
 			return
 		}
 		if p.dynamic {
@@ -258,12 +272,13 @@ func (p *Projection) appendAnyOrder(dst, entity []byte) []byte {
 	if it.bad {
 		// Names with escapes: read them with gjson, which decodes them.
 		clear(spans)
-		dyn = dyn[:0]
+		dyn, ann = dyn[:0], ann[:0]
 		gjson.Parse(bytesString(entity)).ForEach(func(k, v gjson.Result) bool {
 			see(k.Str, k.Index, v.Index+len(v.Raw))
 			return true
 		})
 	}
+	dst = append(dst, ann...)
 	for i, pp := range p.props {
 		if s := spans[i]; s.to > 0 {
 			dst = append(append(dst, entity[s.from:s.to]...), ',')
