@@ -323,48 +323,43 @@ func TestTenantsParallel(t *testing.T) {
 	srv := emulatortest.New(t)
 	const tenants, users = 8, 20
 	var wg sync.WaitGroup
-	errs := make(chan error, tenants*users)
 	for i := range tenants {
 		tenant := fmt.Sprint("t", i)
 		wg.Go(func() {
 			for j := range users {
 				resp, err := srv.Send("POST", "/v1.0/users", fmt.Sprintf(`{"id":"%s-%d","displayName":"%s","accountEnabled":true,"mailNickname":"%s-%d","userPrincipalName":"%s-%d@contoso.test","passwordProfile":{"password":"x-Y-z-123!aB"}}`, tenant, j, tenant, tenant, j, tenant, j), tenantHeader, tenant)
 				if err != nil || resp.Status != 201 {
-					errs <- fmt.Errorf("%s create: %v %v", tenant, err, resp)
+					t.Error(fmt.Errorf("%s create: %v %v", tenant, err, resp)) // t.Error is safe from any goroutine
 					return
 				}
 				if j%5 == 4 {
 					resp, err = srv.Send("POST", "/_emulator/data", fmt.Sprintf(`{"groups":[{"id":"%s-g%d","members":["%s-%d"]}]}`, tenant, j, tenant, j), tenantHeader, tenant)
 					if err != nil || resp.Status != 200 {
-						errs <- fmt.Errorf("%s import: %v %v", tenant, err, resp)
+						t.Error(fmt.Errorf("%s import: %v %v", tenant, err, resp))
 						return
 					}
 				}
 				resp, err = srv.Send("GET", "/v1.0/users?$top=999", "", tenantHeader, tenant)
 				if err != nil || resp.Status != 200 {
-					errs <- fmt.Errorf("%s list: %v %v", tenant, err, resp)
+					t.Error(fmt.Errorf("%s list: %v %v", tenant, err, resp))
 					return
 				}
 				names := gjson.GetBytes(resp.Body, "value.#.displayName").Array()
 				if len(names) != j+1 {
-					errs <- fmt.Errorf("%s sees %d users after %d creates", tenant, len(names), j+1)
+					t.Error(fmt.Errorf("%s sees %d users after %d creates", tenant, len(names), j+1))
 				}
 				for _, n := range names {
 					if n.Str != tenant {
-						errs <- fmt.Errorf("%s sees a user of %s", tenant, n.Str)
+						t.Error(fmt.Errorf("%s sees a user of %s", tenant, n.Str))
 					}
 				}
 			}
 			if _, err := srv.Send("POST", "/_emulator/reset", "", tenantHeader, tenant); err != nil {
-				errs <- err
+				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
 	var h control.Health
 	_ = json.Unmarshal(srv.Do("GET", "/_emulator/health", "").Body, &h)
 	if len(h.Tenants) != 0 {
