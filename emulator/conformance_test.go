@@ -70,7 +70,7 @@ func TestConformance(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no corpus in %s: %v", conformanceDir, err)
 	}
-	expected, err := readExpectedFailures(filepath.Join(conformanceDir, "expected-failures.txt"))
+	expected, err := readCorpusFailures(filepath.Join(conformanceDir, "expected-failures.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestConformance(t *testing.T) {
 			ran := false
 			t.Run(key, func(t *testing.T) {
 				ran = true
-				problems = runExample(t, ex)
+				problems = runCorpusExample(t, ex)
 				reason, listed := expected[key]
 				switch {
 				case len(problems) == 0 && listed:
@@ -157,8 +157,8 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-// readExpectedFailures reads "resource/name: reason" lines; # starts a comment.
-func readExpectedFailures(path string) (map[string]string, error) {
+// readCorpusFailures reads "resource/name: reason" lines; # starts a comment.
+func readCorpusFailures(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -223,9 +223,9 @@ func writeConformanceResults(t *testing.T, summary string, expected, failures ma
 
 var corpusVar = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
 
-// substitute replaces ${name} with the variable's value; an unknown one is left as is
+// corpusSubstitute replaces ${name} with the variable's value; an unknown one is left as is
 // and reported.
-func substitute(s string, vars map[string]string, problems *[]string) string {
+func corpusSubstitute(s string, vars map[string]string, problems *[]string) string {
 	return corpusVar.ReplaceAllStringFunc(s, func(m string) string {
 		name := m[2 : len(m)-1]
 		v, ok := vars[name]
@@ -245,13 +245,13 @@ func sendCorpusRequest(srv *emulatortest.Server, r corpusRequest, vars map[strin
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		headers = append(headers, k, substitute(r.Headers[k], vars, problems))
+		headers = append(headers, k, corpusSubstitute(r.Headers[k], vars, problems))
 	}
 	body := ""
 	if len(r.Body) > 0 {
-		body = substitute(string(r.Body), vars, problems)
+		body = corpusSubstitute(string(r.Body), vars, problems)
 	}
-	resp, err := srv.Send(r.Method, substitute(r.Path, vars, problems), body, headers...)
+	resp, err := srv.Send(r.Method, corpusSubstitute(r.Path, vars, problems), body, headers...)
 	if err != nil {
 		*problems = append(*problems, err.Error())
 		return nil
@@ -259,17 +259,17 @@ func sendCorpusRequest(srv *emulatortest.Server, r corpusRequest, vars map[strin
 	return resp
 }
 
-// runExample replays one example on a server of its own and returns what differs.
-func runExample(t *testing.T, ex corpusExample) []string {
+// runCorpusExample replays one example on a server of its own and returns what differs.
+func runCorpusExample(t *testing.T, ex corpusExample) []string {
 	vars := map[string]string{"me": conformanceMe}
 	var problems []string
 	// An example that names /me gets a signed-in user; its leading seeds load at start,
 	// so that one of them may hold that user.
 	var opts []emulator.Option
 	setup := ex.Setup
-	if usesMe(ex) {
+	if corpusUsesMe(ex) {
 		for len(setup) > 0 && len(setup[0].Seed) > 0 {
-			opts = append(opts, emulator.WithSeed(fmt.Sprintf("seed%d", len(opts)+1), []byte(substitute(string(setup[0].Seed), vars, &problems))))
+			opts = append(opts, emulator.WithSeed(fmt.Sprintf("seed%d", len(opts)+1), []byte(corpusSubstitute(string(setup[0].Seed), vars, &problems))))
 			setup = setup[1:]
 		}
 		opts = append(opts, emulator.WithSignedInUser(conformanceMe))
@@ -281,10 +281,10 @@ func runExample(t *testing.T, ex corpusExample) []string {
 	t.Cleanup(srv.Close)
 	for i, st := range setup {
 		if len(st.Seed) > 0 {
-			seed := substitute(string(st.Seed), vars, &problems)
+			seed := corpusSubstitute(string(st.Seed), vars, &problems)
 			r, err := srv.Send(http.MethodPost, "/_emulator/data", seed)
 			if err != nil || r.Status != http.StatusOK {
-				return append(problems, fmt.Sprintf("setup %d: seed refused: %v", i+1, respText(r, err)))
+				return append(problems, fmt.Sprintf("setup %d: seed refused: %v", i+1, corpusRespText(r, err)))
 			}
 			continue
 		}
@@ -303,12 +303,12 @@ func runExample(t *testing.T, ex corpusExample) []string {
 			}
 		}
 		if r.Status != want {
-			return append(problems, fmt.Sprintf("setup %d: %s %s = %s, want %d", i+1, st.Request.Method, st.Request.Path, truncate(r.String()), want))
+			return append(problems, fmt.Sprintf("setup %d: %s %s = %s, want %d", i+1, st.Request.Method, st.Request.Path, corpusTruncate(r.String()), want))
 		}
 		for name, path := range st.Capture {
 			v := gjson.GetBytes(r.Body, path)
 			if !v.Exists() {
-				return append(problems, fmt.Sprintf("setup %d: capture %s: no %s in %s", i+1, name, path, truncate(string(r.Body))))
+				return append(problems, fmt.Sprintf("setup %d: capture %s: no %s in %s", i+1, name, path, corpusTruncate(string(r.Body))))
 			}
 			vars[name] = v.String()
 		}
@@ -321,7 +321,7 @@ func runExample(t *testing.T, ex corpusExample) []string {
 		return problems
 	}
 	if r.Status != ex.Status {
-		problems = append(problems, fmt.Sprintf("status %d, want %d: %s", r.Status, ex.Status, truncate(string(r.Body))))
+		problems = append(problems, fmt.Sprintf("status %d, want %d: %s", r.Status, ex.Status, corpusTruncate(string(r.Body))))
 		return problems
 	}
 	hnames := make([]string, 0, len(ex.Headers))
@@ -330,47 +330,47 @@ func runExample(t *testing.T, ex corpusExample) []string {
 	}
 	sort.Strings(hnames)
 	for _, k := range hnames {
-		want := substitute(ex.Headers[k], vars, &problems)
+		want := corpusSubstitute(ex.Headers[k], vars, &problems)
 		got, ok := r.Header[http.CanonicalHeaderKey(k)]
 		if !ok {
 			problems = append(problems, "header "+k+": missing")
 			continue
 		}
-		if !maskedString(want, got[0], srv.URL) {
+		if !corpusMaskedString(want, got[0], srv.URL) {
 			problems = append(problems, fmt.Sprintf("header %s: %q, want %q", k, got[0], want))
 		}
 	}
 	if ex.Status == http.StatusNoContent && len(r.Body) > 0 {
-		problems = append(problems, "204 with a body: "+truncate(string(r.Body)))
+		problems = append(problems, "204 with a body: "+corpusTruncate(string(r.Body)))
 	}
 	if len(ex.Body) == 0 {
 		return problems
 	}
 	var want, got any
-	if err := json.Unmarshal([]byte(substitute(string(ex.Body), vars, &problems)), &want); err != nil {
+	if err := json.Unmarshal([]byte(corpusSubstitute(string(ex.Body), vars, &problems)), &want); err != nil {
 		return append(problems, "expected body: "+err.Error())
 	}
 	if err := json.Unmarshal(r.Body, &got); err != nil {
-		return append(problems, fmt.Sprintf("response body is not JSON: %v: %s", err, truncate(string(r.Body))))
+		return append(problems, fmt.Sprintf("response body is not JSON: %v: %s", err, corpusTruncate(string(r.Body))))
 	}
-	compareMasked("$", want, got, ex.Match == "exact", srv.URL, &problems)
+	corpusCompare("$", want, got, ex.Match == "exact", srv.URL, &problems)
 	return problems
 }
 
-// usesMe reports whether an example addresses the signed-in user.
-func usesMe(ex corpusExample) bool {
+// corpusUsesMe reports whether an example addresses the signed-in user.
+func corpusUsesMe(ex corpusExample) bool {
 	b, _ := json.Marshal(ex)
 	return bytes.Contains(b, []byte("${me}")) || bytes.Contains(b, []byte(`"/v1.0/me`))
 }
 
-func respText(r *emulatortest.Response, err error) string {
+func corpusRespText(r *emulatortest.Response, err error) string {
 	if err != nil {
 		return err.Error()
 	}
-	return truncate(r.String())
+	return corpusTruncate(r.String())
 }
 
-func truncate(s string) string {
+func corpusTruncate(s string) string {
 	if len(s) > 300 {
 		return s[:300] + "…"
 	}
@@ -389,8 +389,8 @@ var corpusMasks = map[string]string{
 
 var corpusMask = regexp.MustCompile(`\{\{[a-z]+\}\}`)
 
-// maskedString reports whether got matches want, whose masks stand for generated values.
-func maskedString(want, got, base string) bool {
+// corpusMaskedString reports whether got matches want, whose masks stand for generated values.
+func corpusMaskedString(want, got, base string) bool {
 	want = strings.ReplaceAll(want, "{{base}}", base)
 	if !strings.Contains(want, "{{") {
 		return want == got
@@ -413,11 +413,11 @@ func maskedString(want, got, base string) bool {
 	return err == nil && ok
 }
 
-// compareMasked compares a documented value with the emulator's: every member the
+// corpusCompare compares a documented value with the emulator's: every member the
 // document shows must be there with an equal value ("{{any}}": any value, null
 // included); arrays match element by element; exact also refuses members the document
 // does not show.
-func compareMasked(path string, want, got any, exact bool, base string, problems *[]string) {
+func corpusCompare(path string, want, got any, exact bool, base string, problems *[]string) {
 	if s, ok := want.(string); ok && s == "{{any}}" {
 		return
 	}
@@ -425,7 +425,7 @@ func compareMasked(path string, want, got any, exact bool, base string, problems
 	case map[string]any:
 		g, ok := got.(map[string]any)
 		if !ok {
-			*problems = append(*problems, fmt.Sprintf("%s: %s, want an object", path, short(got)))
+			*problems = append(*problems, fmt.Sprintf("%s: %s, want an object", path, corpusShort(got)))
 			return
 		}
 		keys := make([]string, 0, len(w))
@@ -440,10 +440,10 @@ func compareMasked(path string, want, got any, exact bool, base string, problems
 					*problems = append(*problems, fmt.Sprintf("%s.%s: missing", path, k))
 					continue
 				}
-				*problems = append(*problems, fmt.Sprintf("%s.%s: missing (want %s)", path, k, short(w[k])))
+				*problems = append(*problems, fmt.Sprintf("%s.%s: missing (want %s)", path, k, corpusShort(w[k])))
 				continue
 			}
-			compareMasked(path+"."+k, w[k], gv, exact, base, problems)
+			corpusCompare(path+"."+k, w[k], gv, exact, base, problems)
 		}
 		if exact {
 			var extra []string
@@ -460,7 +460,7 @@ func compareMasked(path string, want, got any, exact bool, base string, problems
 	case []any:
 		g, ok := got.([]any)
 		if !ok {
-			*problems = append(*problems, fmt.Sprintf("%s: %s, want an array", path, short(got)))
+			*problems = append(*problems, fmt.Sprintf("%s: %s, want an array", path, corpusShort(got)))
 			return
 		}
 		if len(g) != len(w) {
@@ -468,26 +468,26 @@ func compareMasked(path string, want, got any, exact bool, base string, problems
 			return
 		}
 		for i := range w {
-			compareMasked(fmt.Sprintf("%s[%d]", path, i), w[i], g[i], exact, base, problems)
+			corpusCompare(fmt.Sprintf("%s[%d]", path, i), w[i], g[i], exact, base, problems)
 		}
 	case string:
 		g, ok := got.(string)
-		if !ok || !maskedString(w, g, base) {
-			*problems = append(*problems, fmt.Sprintf("%s: %s, want %s", path, short(got), short(want)))
+		if !ok || !corpusMaskedString(w, g, base) {
+			*problems = append(*problems, fmt.Sprintf("%s: %s, want %s", path, corpusShort(got), corpusShort(want)))
 		}
 	case float64:
 		g, ok := got.(float64)
 		if !ok || math.Abs(g-w) > 1e-9*math.Max(1, math.Abs(w)) {
-			*problems = append(*problems, fmt.Sprintf("%s: %s, want %s", path, short(got), short(want)))
+			*problems = append(*problems, fmt.Sprintf("%s: %s, want %s", path, corpusShort(got), corpusShort(want)))
 		}
 	default: // bool, null
 		if want != got {
-			*problems = append(*problems, fmt.Sprintf("%s: %s, want %s", path, short(got), short(want)))
+			*problems = append(*problems, fmt.Sprintf("%s: %s, want %s", path, corpusShort(got), corpusShort(want)))
 		}
 	}
 }
 
-func short(v any) string {
+func corpusShort(v any) string {
 	b, _ := json.Marshal(v)
 	s := string(b)
 	if len(s) > 120 {
