@@ -495,3 +495,53 @@ func corpusShort(v any) string {
 	}
 	return s
 }
+
+// TestConformanceMasks checks the corpus's matching rules themselves.
+func TestConformanceMasks(t *testing.T) {
+	const base = "http://127.0.0.1:8080"
+	for _, c := range []struct {
+		want, got string
+		ok        bool
+	}{
+		{"{{base}}/v1.0/$metadata#users/$entity", base + "/v1.0/$metadata#users/$entity", true},
+		{"{{base}}/v1.0/$metadata#users('{{id}}')/messages/$entity", base + "/v1.0/$metadata#users('u1')/messages/$entity", true},
+		{"{{base}}/v1.0/x('{{guid}}')", base + "/v1.0/x('9b1c4c4e-0000-4000-8000-000000000001')", true},
+		{"{{base}}/v1.0/x('{{guid}}')", base + "/v1.0/x('not-a-guid')", false},
+		{"{{datetime}}", "2026-12-01T17:00:00.1234567Z", true},
+		{"{{datetime}}", "2026-12-01", false},
+		{"{{id}}", "", false},
+		{"a.b", "axb", false}, // literal parts are not patterns
+		{"{{string}}", "", true},
+	} {
+		if got := corpusMaskedString(c.want, c.got, base); got != c.ok {
+			t.Errorf("corpusMaskedString(%q, %q) = %v, want %v", c.want, c.got, got, c.ok)
+		}
+	}
+	decode := func(s string) any {
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, c := range []struct {
+		want, got string
+		exact     bool
+		problems  int
+	}{
+		{`{"a":1,"b":{"c":[1,2]}}`, `{"a":1,"b":{"c":[1,2]},"d":true}`, false, 0},
+		{`{"a":1}`, `{"a":1,"d":true}`, true, 1},
+		{`{"a":"{{any}}"}`, `{"a":null}`, false, 0},
+		{`{"a":"{{any}}"}`, `{}`, false, 1},
+		{`{"a":null}`, `{}`, false, 1},
+		{`{"a":[1,2]}`, `{"a":[2,1]}`, false, 2},
+		{`{"a":[]}`, `{"a":[1]}`, false, 1},
+		{`{"a":"low"}`, `{"a":"Low"}`, false, 1},
+	} {
+		var problems []string
+		corpusCompare("$", decode(c.want), decode(c.got), c.exact, base, &problems)
+		if len(problems) != c.problems {
+			t.Errorf("corpusCompare(%s, %s, exact=%v) = %q, want %d problems", c.want, c.got, c.exact, problems, c.problems)
+		}
+	}
+}
