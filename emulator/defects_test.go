@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -202,17 +203,30 @@ func TestDefectNoDanglingReferences(t *testing.T) {
 	mustStatus(t, srv.Do("GET", "/v1.0/users/u/manager", ""), http.StatusNotFound)
 }
 
-// B8: keys holding the old name separator (or anything else) never mix two entities'
-// collections: deleting user "a" leaves the messages of user "a\x1fz".
+// B8: keys holding separators never mix two entities' collections: deleting user "a"
+// leaves the messages of user "a/b". Keys with control characters (the old name
+// separator \x1f among them) are refused, in a body and in a path, and change nothing.
 func TestDefectKeysWithSeparators(t *testing.T) {
 	t.Parallel()
 	srv := newDirectory(t)
-	for _, id := range []string{"a", "a\x1fz", "a/b", "a%2Fb"} {
+	for _, id := range []string{"a", "a/b", "a%2Fb", "a:b|c"} {
 		mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"`+jsonEscape(id)+`"}`), http.StatusCreated)
 		mustStatus(t, srv.Do("POST", "/v1.0/users/"+url.PathEscape(id)+"/messages", `{"subject":"`+jsonEscape(id)+`"}`), http.StatusCreated)
 	}
+	before := srv.Do("GET", "/v1.0/users", "").Body
+	for _, id := range []string{"a\x1fz", "\x00", "a\x7f", "a\nb"} {
+		mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"`+jsonEscape(id)+`"}`), http.StatusBadRequest)
+		for _, path := range []string{"/v1.0/users/" + url.PathEscape(id), "/v1.0/users('" + url.PathEscape(id) + "')"} {
+			mustStatus(t, srv.Do("GET", path, ""), http.StatusBadRequest)
+			mustStatus(t, srv.Do("POST", path+"/messages", `{"subject":"x"}`), http.StatusBadRequest)
+			mustStatus(t, srv.Do("PATCH", path, `{"displayName":"x"}`), http.StatusBadRequest)
+		}
+	}
+	if after := srv.Do("GET", "/v1.0/users", "").Body; !bytes.Equal(before, after) {
+		t.Errorf("refused keys changed the users:\n%s\n%s", before, after)
+	}
 	mustStatus(t, srv.Do("DELETE", "/v1.0/users/a", ""), http.StatusNoContent)
-	for _, id := range []string{"a\x1fz", "a/b", "a%2Fb"} {
+	for _, id := range []string{"a/b", "a%2Fb", "a:b|c"} {
 		r := mustStatus(t, srv.Do("GET", "/v1.0/users/"+url.PathEscape(id)+"/messages", ""), http.StatusOK)
 		if got := gjson.GetBytes(r.Body, "value.#.subject").Array(); len(got) != 1 || got[0].Str != id {
 			t.Errorf("messages of %q: %s", id, r.Body)

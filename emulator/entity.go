@@ -62,6 +62,7 @@ func mergeBody(t *entities.StructuredType, keyName string, stored []byte, patch 
 			}
 		}
 	}
+	find := patchIndex(patch)
 	// A stored body is never mutated, so gjson may read it without a copy.
 	gjson.Parse(unsafe.String(unsafe.SliceData(stored), len(stored))).ForEach(func(k, v gjson.Result) bool {
 		name := k.Str
@@ -69,12 +70,9 @@ func mergeBody(t *entities.StructuredType, keyName string, stored []byte, patch 
 			_, idx := t.Property(name)
 			insertBefore(idx)
 		}
-		for i := range patch {
-			if patch[i].Name == name {
-				used[i] = true
-				if name == keyName {
-					break // the key stays as stored
-				}
+		if i := find(name); i >= 0 {
+			used[i] = true
+			if name != keyName { // the key stays as stored
 				b = appendMember(b, name, patch[i].Raw)
 				return true
 			}
@@ -92,6 +90,32 @@ func mergeBody(t *entities.StructuredType, keyName string, stored []byte, patch 
 		}
 	}
 	return append(b, '}')
+}
+
+// patchIndex returns a function that finds a member of patch by name (-1 when absent):
+// a scan for a few members, a map for more, so that merging stays linear in the sizes
+// of the stored body and the patch.
+func patchIndex(patch []entities.Field) func(name string) int {
+	if len(patch) <= 8 {
+		return func(name string) int {
+			for i := range patch {
+				if patch[i].Name == name {
+					return i
+				}
+			}
+			return -1
+		}
+	}
+	byName := make(map[string]int, len(patch))
+	for i := range patch {
+		byName[patch[i].Name] = i
+	}
+	return func(name string) int {
+		if i, ok := byName[name]; ok {
+			return i
+		}
+		return -1
+	}
 }
 
 // appendMember appends "name":value to an object being written after '{'.

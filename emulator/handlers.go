@@ -365,8 +365,17 @@ func (s *Server) readBody(rq *request) ([]byte, error) {
 	if n > s.cfg.maxBodyBytes {
 		return nil, odata.ErrBodyTooLarge()
 	}
+	// Every JSON body has its depth bounded before anything parses it; a $batch body
+	// gets room for its envelope, whose steps' bodies sit three levels down.
+	if err := entities.CheckDepth(buf.Bytes(), entities.MaxDepth+batchEnvelopeDepth); err != nil {
+		return nil, odata.ErrTooDeep(entities.MaxDepth)
+	}
 	return buf.Bytes(), nil
 }
+
+// batchEnvelopeDepth is how deep a $batch body puts its steps' bodies: in the object
+// of a step, in the requests array, in the batch's object.
+const batchEnvelopeDepth = 3
 
 func isTooLarge(err error) bool {
 	var mbe *http.MaxBytesError

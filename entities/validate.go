@@ -3,6 +3,7 @@ package entities
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -131,8 +132,13 @@ func (e *MissingPropertyError) Error() string {
 
 // ReadPayload validates body as a JSON object of type expected (or of a type derived from
 // it that the body names in @odata.type) and returns its members in canonical order.
-// The returned fields point into body.
+// The returned fields point into body. Its time is linear in the size of body: the
+// members of an open type are told apart by a map once there are more than a few.
 func (s *Schema) ReadPayload(expected *StructuredType, body []byte, opts ReadOptions) (*Payload, error) {
+	// The depth first: it bounds the recursion of everything that reads the body after.
+	if err := CheckDepth(body, MaxDepth); err != nil {
+		return nil, err
+	}
 	// JSON text is UTF-8 (RFC 8259); gjson accepts other bytes inside strings.
 	if !gjson.ValidBytes(body) || !utf8.Valid(body) {
 		return nil, &SyntaxError{}
@@ -167,7 +173,10 @@ func (s *Schema) ReadPayload(expected *StructuredType, body []byte, opts ReadOpt
 		// Enumeration values sent in another case are kept in the schema's spelling.
 		sort.Slice(r.respell, func(i, j int) bool { return r.respell[i].at < r.respell[j].at })
 		for i := range fields {
-			fields[i].Raw = respelled(fields[i].Raw, offset(src, fields[i].Raw), r.respell)
+			at := offset(src, fields[i].Raw)
+			// The respellings inside this field: those from the first at or after it.
+			first := sort.Search(len(r.respell), func(j int) bool { return r.respell[j].at >= at })
+			fields[i].Raw = respelled(fields[i].Raw, at, r.respell[first:])
 		}
 	}
 	return &Payload{Type: typ, TypeClaimed: claimed, Fields: fields}, nil
@@ -195,6 +204,9 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 		declared []Field
 		dynamic  []Field
 		seen     = newBitset(len(t.all))
+		// dynamicNames indexes the dynamic members once there are more than a few, so
+		// that finding a duplicate costs the same for the 10th and the 100,000th.
+		dynamicNames map[string]struct{}
 	)
 	if collect > 0 {
 		declared = make([]Field, 0, collect)
@@ -212,11 +224,9 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 				err = &UnknownPropertyError{Property: join(path, name), Type: t.qualified}
 				return false
 			}
-			for _, d := range dynamic {
-				if d.Name == name {
-					err = &DuplicatePropertyError{Property: join(path, name)}
-					return false
-				}
+			if isDuplicate(dynamic, &dynamicNames, name) {
+				err = &DuplicatePropertyError{Property: join(path, name)}
+				return false
 			}
 			dynamic = append(dynamic, Field{Name: name, Raw: v.Raw, Index: -1})
 			return true
@@ -228,6 +238,11 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 		seen.set(idx)
 		if r.opts.Strict && !r.opts.State && p.ReadOnly && !(p == t.key && !r.opts.Partial) {
 			err = &ReadOnlyPropertyError{Property: join(path, name), Type: t.qualified}
+			return false
+		}
+		if p == t.key && v.Type == gjson.String && !ValidKey(v.Str) {
+			err = &InvalidValueError{Property: join(path, name), Type: t.qualified, Expected: p.ref.String(),
+				Literal: shorten(v.Str), Reason: "a key may not contain control characters"}
 			return false
 		}
 		if err = r.value(t, p, p.ref, v, join(path, name)); err != nil {
@@ -335,7 +350,12 @@ func (r *reader) value(owner *StructuredType, p *Property, ref TypeRef, v gjson.
 		if v.Type != gjson.Number {
 			return bad("expected a number")
 		}
-		if r.opts.Strict && !prim.validNumber(v.Raw) {
+		// Integers are checked in every mode: 1.5, 1e400 or 2^63 in an Edm.Int64 would
+		// be stored and echoed as they came, and no client could read them back.
+		if _, _, integer := prim.integerRange(); (integer || r.opts.Strict) && !prim.validNumber(v.Raw) {
+			if integer {
+				return bad("not an integer in the range of " + ref.name)
+			}
 			return bad("out of range or not of the form " + ref.name + " takes")
 		}
 	case JSONString:
@@ -384,6 +404,9 @@ func respelled(raw string, at int, rs []respelling) string {
 	var b []byte
 	last := 0
 	for _, x := range rs {
+		if x.at >= at+len(raw) {
+			break // the rest lie after raw
+		}
 		if x.at < at || x.at+x.n > at+len(raw) {
 			continue
 		}
@@ -429,7 +452,37 @@ func (b *bitset) has(i int) bool {
 	return b.large[i/64]&(1<<uint(i%64)) != 0
 }
 
+// isDuplicate reports whether name is among the dynamic members read so far; past a
+// few members it keeps them in *index (built on first use).
+func isDuplicate(dynamic []Field, index *map[string]struct{}, name string) bool {
+	const linear = 8
+	if len(dynamic) < linear {
+		for _, d := range dynamic {
+			if d.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	if *index == nil {
+		*index = make(map[string]struct{}, 2*len(dynamic))
+		for _, d := range dynamic {
+			(*index)[d.Name] = struct{}{}
+		}
+	}
+	if _, dup := (*index)[name]; dup {
+		return true
+	}
+	(*index)[name] = struct{}{}
+	return false
+}
+
 func sortByIndex(f []Field) {
+	if len(f) > 32 {
+		// A payload of many declared properties out of schema order.
+		slices.SortStableFunc(f, func(a, b Field) int { return a.Index - b.Index })
+		return
+	}
 	// Insertion sort: payloads are small and usually already in schema order.
 	for i := 1; i < len(f); i++ {
 		for j := i; j > 0 && f[j].Index < f[j-1].Index; j-- {
@@ -496,7 +549,9 @@ func IsPayloadError(err error) bool {
 		g *DuplicatePropertyError
 		h *ReadOnlyPropertyError
 		i *MissingPropertyError
+		j *DepthError
 	)
 	return errors.As(err, &a) || errors.As(err, &b) || errors.As(err, &c) || errors.As(err, &d) ||
-		errors.As(err, &e) || errors.As(err, &f) || errors.As(err, &g) || errors.As(err, &h) || errors.As(err, &i)
+		errors.As(err, &e) || errors.As(err, &f) || errors.As(err, &g) || errors.As(err, &h) || errors.As(err, &i) ||
+		errors.As(err, &j)
 }

@@ -106,6 +106,13 @@ func ErrEntityNotFound(id string) *Error {
 		Message: fmt.Sprintf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)}
 }
 
+// ErrInvalidKey answers a key in a request's path that holds a control character
+// (see entities.ValidKey); the key is not echoed.
+func ErrInvalidKey() *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "BadRequest",
+		Message: "The key in the request URI is not valid: keys may not contain control characters (U+0000 to U+001F, U+007F)."}
+}
+
 // ErrUnreadableJSON answers a body that is not JSON or lacks a Content-Type.
 func ErrUnreadableJSON() *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "BadRequest",
@@ -128,6 +135,13 @@ func ErrUnsupportedEncoding(encoding string) *Error {
 // ErrBodyTooLarge is Graph's answer to a request body over the size limit.
 func ErrBodyTooLarge() *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "BadRequest", Message: "Maximum request length exceeded."}
+}
+
+// ErrTooDeep answers a JSON body that nests objects and arrays deeper than max levels
+// (entities.MaxDepth).
+func ErrTooDeep(max int) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "BadRequest",
+		Message: fmt.Sprintf("Unable to read JSON request payload: the maximum nesting depth of %d objects and arrays was exceeded.", max)}
 }
 
 // ErrMethodNotAllowed is Graph's answer to a method the resource does not support.
@@ -182,10 +196,13 @@ func FromPayloadError(err error) (*Error, bool) {
 		dup  *entities.DuplicatePropertyError
 		ro   *entities.ReadOnlyPropertyError
 		req  *entities.MissingPropertyError
+		deep *entities.DepthError
 	)
 	switch {
 	case errors.As(err, &syn):
 		return ErrUnreadableJSON(), true
+	case errors.As(err, &deep):
+		return ErrTooDeep(deep.Max), true
 	case errors.As(err, &nobj):
 		return &Error{Status: http.StatusBadRequest, Code: "BadRequest",
 			Message: fmt.Sprintf("Unable to read JSON request payload: the payload is a JSON %s where an object was expected.", nobj.Kind)}, true

@@ -316,6 +316,9 @@ func (p *Path) member(schema *entities.Schema, part segmentText, fold bool) (boo
 
 // keySegment appends a key given as a whole segment: /set/{key}.
 func (p *Path) keySegment(key string) error {
+	if !entities.ValidKey(key) {
+		return ErrInvalidKey()
+	}
 	p.Segments = append(p.Segments, Segment{Kind: SegKey, Key: key, Type: p.Last().Type})
 	return nil
 }
@@ -339,6 +342,9 @@ func (p *Path) key(args, seg string) error {
 	k, ok := parseKeyLiteral(args)
 	if !ok {
 		return ErrSegmentNotFound(seg)
+	}
+	if !entities.ValidKey(k) {
+		return ErrInvalidKey()
 	}
 	p.Segments = append(p.Segments, Segment{Kind: SegKey, Key: k, KeyProperty: prop, Type: t})
 	return nil
