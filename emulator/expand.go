@@ -119,7 +119,7 @@ func (s *Server) appendExpandedSingle(rq *request, v store.View, dst []byte, m m
 		if err != nil {
 			e = keptEntity(target, it.Nav.Name)
 		}
-		if !matches(q, e.Body) {
+		if !rq.matches(q, e.Body) {
 			return append(dst, "null"...), nil
 		}
 		cm = member{e: e, coll: sub.coll}

@@ -37,6 +37,9 @@ type request struct {
 	// env is what the behaviour sees of the request, made on first use (see env).
 	env      behavior.Env
 	envReady bool
+	// readOnly is set while the request reads (see read): its scans and filters stop
+	// when the request is cancelled, and gone records that they did.
+	readOnly, gone bool
 }
 
 // tenant is the tenant whose state the request reads and writes.
@@ -204,8 +207,13 @@ type (
 // read resolves the request's path in one read of the tenant's state and runs op there.
 // A path that meets something the behaviour makes on first use (a user's drive) is
 // answered after a write that makes it (see provide).
+//
+// A read stops when the request's context is done (the client went away, or its
+// deadline passed): scans end early and the answer is Graph's 503, which no one may be
+// left to read. Writes run to their end: a half-done scan could not decide a write.
 func (s *Server) read(rq *request, op readOp) (*response, error) {
 	for attempt := 0; ; attempt++ {
+		rq.readOnly = true
 		err := s.store.Read(rq.tenant(), func(v store.View) error {
 			rq.view = v
 			defer func() { rq.view = nil }()
@@ -216,6 +224,11 @@ func (s *Server) read(rq *request, op readOp) (*response, error) {
 			rq.resp, err = op(s, rq, v, r)
 			return err
 		})
+		rq.readOnly = false
+		if rq.gone || rq.r.Context().Err() != nil {
+			rq.resp = nil
+			return nil, odata.ErrCancelled()
+		}
 		if err != nil && attempt < maxProvisions {
 			if p, ok := err.(*errProvision); ok {
 				if err := s.provide(rq, p.p); err != nil {

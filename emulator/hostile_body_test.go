@@ -111,10 +111,9 @@ func TestHostileBodies(t *testing.T) {
 	}
 }
 
-// TestOpenTypeLinear: a PATCH of 4 times as many dynamic properties takes about 4 times
-// as long (it took 16 times as long when duplicates were found by a scan and the merge
-// matched every stored member against every patched one). The hardening check sends
-// 64k in one PATCH: it took 6 s.
+// TestOpenTypeLinear: a PATCH of 64k dynamic properties, which took 6 s when
+// duplicates were found by a scan and the merge matched every stored member against every
+// patched one, takes milliseconds (the bound leaves room for a loaded machine).
 func TestOpenTypeLinear(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing")
@@ -134,7 +133,7 @@ func TestOpenTypeLinear(t *testing.T) {
 	}
 	small, large := patch(16000), patch(64000)
 	t.Logf("16k dynamic properties: %v, 64k: %v", small, large)
-	if large > 10*small+50*time.Millisecond || large > 2*time.Second {
+	if large > time.Second {
 		t.Fatalf("16k dynamic properties in %v, 64k in %v: not linear", small, large)
 	}
 }

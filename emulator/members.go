@@ -37,6 +37,16 @@ func (p position) less(q position) bool {
 // returns false. An equality filter on the key (id eq 'x', id in ('x','y')) is answered by
 // key lookups instead of a scan; the caller still applies the filter.
 func (s *Server) members(rq *request, v store.View, r *resource, f *odata.Filter, start position, fn func(member) bool) {
+	if rq.readOnly {
+		// A read stops scanning once the client is gone or its time is up (see read).
+		visit, n := fn, 0
+		fn = func(m member) bool {
+			if n++; n%32 == 0 && rq.cancelled() {
+				return false
+			}
+			return visit(m)
+		}
+	}
 	if r.rule.Of != "" {
 		s.derivedMembers(rq, v, r, start, fn)
 		return
@@ -148,9 +158,29 @@ func (s *Server) lookupMembers(rq *request, v store.View, r *resource, ids []str
 	}
 }
 
-// matches applies $filter and $search.
-func matches(q *odata.Query, body []byte) bool {
-	return (q.Filter == nil || q.Filter.Match(body)) && (q.Search == nil || q.Search.Match(body))
+// matches applies $filter and $search; in a read, a filter gives up (false) once the
+// request is cancelled.
+func (rq *request) matches(q *odata.Query, body []byte) bool {
+	if q.Filter != nil {
+		var done <-chan struct{}
+		if rq.readOnly {
+			done = rq.r.Context().Done()
+		}
+		if !q.Filter.MatchContext(done, body) {
+			return false
+		}
+	}
+	return q.Search == nil || q.Search.Match(body)
+}
+
+// cancelled reports whether a read's request was cancelled: its client went away, or
+// its deadline passed.
+func (rq *request) cancelled() bool {
+	if rq.r.Context().Err() == nil {
+		return false
+	}
+	rq.gone = true
+	return true
 }
 
 // countMatches counts r's members matching q's $filter and $search.
@@ -164,7 +194,7 @@ func (s *Server) countMatches(rq *request, v store.View, r *resource, q *odata.Q
 	}
 	n := 0
 	s.members(rq, v, r, q.Filter, position{}, func(m member) bool {
-		if matches(q, m.e.Body) {
+		if rq.matches(q, m.e.Body) {
 			n++
 		}
 		return true

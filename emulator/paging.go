@@ -146,7 +146,7 @@ func (s *Server) collect(rq *request, v store.View, r *resource, spec pageSpec) 
 		res.items = make([]member, 0, min(size, 256))
 		skipped := 0
 		s.members(rq, v, r, q.Filter, start, func(m member) bool {
-			if !matches(q, m.e.Body) {
+			if !rq.matches(q, m.e.Body) {
 				return true
 			}
 			res.total++
@@ -165,7 +165,7 @@ func (s *Server) collect(rq *request, v store.View, r *resource, spec pageSpec) 
 	}
 	top := topK{ob: q.OrderBy, limit: skip + size + 1}
 	s.members(rq, v, r, q.Filter, position{}, func(m member) bool {
-		if !matches(q, m.e.Body) {
+		if !rq.matches(q, m.e.Body) {
 			return true
 		}
 		if keys != nil {

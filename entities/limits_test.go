@@ -100,30 +100,26 @@ func dynamicBody(n int, extra string) string {
 	return b.String()
 }
 
-// TestReadPayloadLinear: reading 128k dynamic properties takes about twice as long as
-// 64k (it took four times as long, and 24 s, when duplicates were found by a scan).
+// TestReadPayloadLinear: reading 128k dynamic properties takes milliseconds (24 s when
+// duplicates were found by a scan; the bound leaves room for a loaded machine).
 func TestReadPayloadLinear(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing")
 	}
 	s := newTestSchema(t)
 	typ := mustType(t, s, "t.openThing")
-	read := func(n int) time.Duration {
-		body := []byte(dynamicBody(n, ""))
-		best := time.Duration(1 << 62)
-		for range 3 {
-			start := time.Now()
-			p, err := s.ReadPayload(typ, body, entities.ReadOptions{})
-			if err != nil || len(p.Fields) != n+1 {
-				t.Fatalf("ReadPayload: %v", err)
-			}
-			best = min(best, time.Since(start))
+	body := []byte(dynamicBody(128000, ""))
+	best := time.Duration(1 << 62)
+	for range 3 {
+		start := time.Now()
+		p, err := s.ReadPayload(typ, body, entities.ReadOptions{})
+		if err != nil || len(p.Fields) != 128001 {
+			t.Fatalf("ReadPayload: %v", err)
 		}
-		return best
+		best = min(best, time.Since(start))
 	}
-	small, large := read(32000), read(128000)
-	if large > 8*small+20*time.Millisecond {
-		t.Fatalf("32k properties in %v, 128k in %v: not linear", small, large)
+	if best > time.Second {
+		t.Fatalf("128k dynamic properties read in %v: not linear", best)
 	}
 }
 

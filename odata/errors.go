@@ -177,6 +177,13 @@ func ErrInvalidSkipToken() *Error {
 		Message: "Invalid $skiptoken: the token is malformed or was issued for another request."}
 }
 
+// ErrCancelled answers a request given up before its answer was ready: its client went
+// away or its time ran out (see the server's timeouts).
+func ErrCancelled() *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Code: "serviceNotAvailable",
+		Message: "The request was cancelled or ran out of time before it could be answered."}
+}
+
 // ErrInternal answers an unexpected failure; the server logs the cause.
 func ErrInternal() *Error {
 	return &Error{Status: http.StatusInternalServerError, Code: "InternalServerError",

@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,11 @@ type Filter struct {
 	text     string
 	root     *node
 	features Feature
+	// roots names the entity's properties the filter reads (their first path
+	// segment), rootIndex their slots: when there are several, Match reads them in one
+	// pass over the entity instead of one search of the entity per path.
+	roots     []string
+	rootIndex map[string]int
 }
 
 // Feature names a construct a filter uses, for callers that apply Graph's advanced-query
@@ -139,6 +145,10 @@ func (n *node) isRootProp(prop string) bool {
 // are *Error values (400 BadRequest) whose message names the problem and its position.
 func ParseFilter(schema *entities.Schema, t *entities.StructuredType, text string) (*Filter, error) {
 	f, err := parseFilter(schema, t, text)
+	var nc *nodeCountError
+	if errors.As(err, &nc) {
+		return nil, ErrNodeCount(MaxFilterNodes)
+	}
 	if err != nil {
 		return nil, errFilterClause(text, err)
 	}
@@ -151,8 +161,18 @@ const (
 	maxNesting     = 64
 )
 
+// MaxFilterNodes is how many nodes a $filter may have: operators, functions, property
+// paths and literals (each value of an in list counts). OData's validator refuses a
+// query past its node count limit (100 by default in Microsoft's OData libraries)
+// with the message ErrNodeCount gives; the emulator allows more, as the directory's
+// in lists and generated filters may hold a few hundred values, while keeping the
+// cost of matching one entity bounded.
+const MaxFilterNodes = 1000
+
 func parseFilter(schema *entities.Schema, t *entities.StructuredType, text string) (*Filter, error) {
-	toks, err := lex(text)
+	// Every node takes a token at least, and few take more than three (an in list
+	// takes a comma per value): a longer text is refused before it is parsed.
+	toks, err := lexN(text, 4*MaxFilterNodes)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +190,70 @@ func parseFilter(schema *entities.Schema, t *entities.StructuredType, text strin
 	if err := p.requireBool(x); err != nil {
 		return nil, err
 	}
-	return &Filter{text: text, root: x.n, features: p.features}, nil
+	if countNodes(x.n) > MaxFilterNodes {
+		return nil, &nodeCountError{}
+	}
+	return &Filter{text: text, root: x.n, features: p.features, roots: p.roots, rootIndex: p.rootIndex}, nil
+}
+
+// nodeCountError reports a filter of more than MaxFilterNodes nodes.
+type nodeCountError struct{}
+
+func (*nodeCountError) Error() string { return "node count limit exceeded" }
+
+// countNodes counts the nodes of a filter's tree, the values of in and has lists
+// included, without recursion (a chain of a thousand or's is a thousand deep).
+func countNodes(root *node) int {
+	n := 0
+	stack := []*node{root}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n += 1 + len(x.list)
+		if x.l != nil {
+			stack = append(stack, x.l)
+		}
+		if x.r != nil {
+			stack = append(stack, x.r)
+		}
+	}
+	return n
+}
+
+// rootSlot returns the slot of the entity's property name among those the filter
+// reads, adding it.
+func (p *parser) rootSlot(name string) int {
+	if i, ok := p.rootIndex[name]; ok {
+		return i
+	}
+	if p.rootIndex == nil {
+		p.rootIndex = map[string]int{}
+	}
+	p.rootIndex[name] = len(p.roots)
+	p.roots = append(p.roots, name)
+	return len(p.roots) - 1
+}
+
+// located sets where n finds its value in the entity: the property segs[0] (a root
+// slot), then the gjson path rest within it.
+func (p *parser) located(n *node, slot int, segs []string, rest string) *node {
+	n.root = -1
+	if slot < 0 && len(segs) > 0 {
+		n.root, n.rest = p.rootSlot(segs[0]), rest
+	}
+	return n
+}
+
+// joinPath appends suffix to the gjson path of segs.
+func joinPath(segs []string, suffix string) string {
+	switch path := gjsonPath(segs); {
+	case path == "":
+		return suffix
+	case suffix == "":
+		return path
+	default:
+		return path + "." + suffix
+	}
 }
 
 // category is the static kind of an expression: what it can be compared with.
@@ -300,6 +383,9 @@ type parser struct {
 	vars     []lambdaVar
 	depth    int
 	features Feature
+	// roots and rootIndex: the entity's properties the filter reads (see Filter).
+	roots     []string
+	rootIndex map[string]int
 }
 
 func (p *parser) peek() token { return p.toks[p.p] }
@@ -921,7 +1007,7 @@ func (p *parser) parsePath() (expr, error) {
 			} else {
 				path += ".#"
 			}
-			n := &node{op: opCount, slot: slot, path: path}
+			n := p.located(&node{op: opCount, slot: slot, path: path}, slot, segs, joinPath(segs[min(1, len(segs)):], "#"))
 			return expr{n: n, t: etype{cat: catNumber, prim: entities.EdmInt32}, pos: first.pos, segs: append(segs, "$count")}, nil
 		}
 		if t.coll {
@@ -936,7 +1022,7 @@ func (p *parser) parsePath() (expr, error) {
 		}
 		segs, t = append(segs, prop.Name), refType(prop.Ref())
 	}
-	n := &node{op: opPath, slot: slot, path: gjsonPath(segs), conv: conversionFor(t)}
+	n := p.located(&node{op: opPath, slot: slot, path: gjsonPath(segs), conv: conversionFor(t)}, slot, segs, joinPath(segs[min(1, len(segs)):], ""))
 	if slot < 0 && len(segs) == 1 {
 		n.prop = segs[0]
 	}
@@ -945,7 +1031,7 @@ func (p *parser) parsePath() (expr, error) {
 
 func (p *parser) parseLambda(kind string, slot int, segs []string, t etype, pos int) (expr, error) {
 	open := p.next() // (
-	n := &node{op: opAny, slot: slot, path: gjsonPath(segs)}
+	n := p.located(&node{op: opAny, slot: slot, path: gjsonPath(segs)}, slot, segs, joinPath(segs[min(1, len(segs)):], ""))
 	if kind == "all" {
 		n.op = opAll
 		p.features |= FeatureAll

@@ -79,6 +79,10 @@ type node struct {
 	enum *entities.EnumType
 	// opAny, opAll: the slot of the lambda variable
 	bodySlot int
+	// opPath, opCount, opAny, opAll on the entity (slot -1): the slot of the property
+	// the path starts with among Filter.roots (-1 for none), and the gjson path within it.
+	root int
+	rest string
 }
 
 // vkind is the kind of a runtime value.
@@ -110,13 +114,94 @@ func (v value) isTrue() bool { return v.k == vBool && v.b }
 type evalCtx struct {
 	root gjson.Result
 	vars [maxLambdaDepth]gjson.Result
+	// indexed reports that the filter's root properties were read in one pass over the
+	// entity (see indexedRoots): the first eight in roots, the others in moreRoots.
+	indexed   bool
+	roots     [8]gjson.Result
+	moreRoots []gjson.Result
+	// done, when not nil, is closed when the caller no longer wants the answer:
+	// lambdas stop iterating and the match answers false.
+	done    <-chan struct{}
+	stopped bool
 }
 
+// indexedRoots is how many distinct properties a filter reads before Match reads them
+// all in one pass over the entity: a property the entity lacks costs a search of the
+// whole entity, so a filter naming many of them would cost that many searches.
+const indexedRoots = 4
+
 // Match reports whether the entity, a JSON object as stored, satisfies the filter. The
-// entity must not be modified during the call; Match keeps no reference to it.
-func (f *Filter) Match(entity []byte) bool {
-	c := evalCtx{root: rootResult(entity)}
-	return f.root.eval(&c).isTrue()
+// entity must not be modified during the call; Match keeps no reference to it. Its cost
+// is bounded by the size of the entity times a small factor, plus the number of nodes
+// (for each element of a collection a lambda reads).
+func (f *Filter) Match(entity []byte) bool { return f.match(entity, nil) }
+
+// MatchContext is Match that gives up, answering false, once done is closed; the
+// caller tells a cancelled match from a false one by its own channel.
+func (f *Filter) MatchContext(done <-chan struct{}, entity []byte) bool { return f.match(entity, done) }
+
+func (f *Filter) match(entity []byte, done <-chan struct{}) bool {
+	c := evalCtx{root: rootResult(entity), done: done}
+	if len(f.roots) >= indexedRoots {
+		f.readRoots(&c)
+	}
+	return f.root.eval(&c).isTrue() && !c.stopped
+}
+
+// readRoots reads the values of the filter's root properties from the entity in one
+// pass (absent ones stay the zero Result, as gjson.Get answers for them).
+func (f *Filter) readRoots(c *evalCtx) {
+	c.indexed = true
+	if n := len(f.roots) - len(c.roots); n > 0 {
+		c.moreRoots = make([]gjson.Result, n)
+	}
+	left := len(f.roots)
+	c.root.ForEach(func(k, v gjson.Result) bool {
+		if i, ok := f.rootIndex[k.Str]; ok {
+			if r := c.rootAt(i); !r.Exists() {
+				*r = v
+				left--
+			}
+		}
+		return left > 0
+	})
+}
+
+// rootAt returns the slot of root property i.
+func (c *evalCtx) rootAt(i int) *gjson.Result {
+	if i < len(c.roots) {
+		return &c.roots[i]
+	}
+	return &c.moreRoots[i-len(c.roots)]
+}
+
+// at returns the value n reads: through the root slots when they were read, else by
+// its own path.
+func (c *evalCtx) at(n *node) gjson.Result {
+	if !c.indexed || n.root < 0 {
+		return c.get(n.slot, n.path)
+	}
+	base := *c.rootAt(n.root)
+	if n.rest == "" || !base.Exists() {
+		return base
+	}
+	return base.Get(n.rest)
+}
+
+// cancelled reports whether the caller gave up; it reads the channel without waiting.
+func (c *evalCtx) cancelled() bool {
+	if c.stopped {
+		return true
+	}
+	if c.done == nil {
+		return false
+	}
+	select {
+	case <-c.done:
+		c.stopped = true
+	default:
+	}
+	return c.stopped
 }
 
 // rootResult wraps the entity bytes without copying them.
@@ -149,9 +234,9 @@ func (n *node) eval(c *evalCtx) value {
 	case opLit:
 		return n.lit
 	case opPath:
-		return convert(c.get(n.slot, n.path), n.conv)
+		return convert(c.at(n), n.conv)
 	case opCount:
-		r := c.get(n.slot, n.path)
+		r := c.at(n)
 		return value{k: vInt, i: r.Int()}
 	case opAnd:
 		return boolValue(n.l.eval(c).isTrue() && n.r.eval(c).isTrue())
@@ -211,7 +296,7 @@ func (n *node) eval(c *evalCtx) value {
 }
 
 func (n *node) lambda(c *evalCtx) bool {
-	r := c.get(n.slot, n.path)
+	r := c.at(n)
 	all := n.op == opAll
 	if !r.IsArray() {
 		// An absent or null collection is empty.
@@ -221,7 +306,11 @@ func (n *node) lambda(c *evalCtx) bool {
 		return r.Get("#").Int() > 0
 	}
 	result := all
+	i := 0
 	r.ForEach(func(_, elem gjson.Result) bool {
+		if i++; i%256 == 0 && c.cancelled() {
+			return false
+		}
 		c.vars[n.bodySlot] = elem
 		ok := n.l.eval(c).isTrue()
 		if ok != all {

@@ -90,7 +90,13 @@ func errAt(pos int, format string, args ...any) *syntaxError {
 }
 
 // lex splits src into tokens, ending with a tEOF token.
-func lex(src string) ([]token, error) {
+func lex(src string) ([]token, error) { return lexN(src, -1) }
+
+// errTooManyTokens reports a text of more tokens than lexN was allowed.
+var errTooManyTokens = &nodeCountError{}
+
+// lexN is lex that stops with errTooManyTokens past max tokens (max < 0: no limit).
+func lexN(src string, max int) ([]token, error) {
 	toks := make([]token, 0, 16)
 	i := 0
 	for {
@@ -100,6 +106,9 @@ func lex(src string) ([]token, error) {
 		if i >= len(src) {
 			toks = append(toks, token{kind: tEOF, pos: i})
 			return toks, nil
+		}
+		if max >= 0 && len(toks) >= max {
+			return nil, errTooManyTokens
 		}
 		tok, next, err := lexOne(src, i)
 		if err != nil {

@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -36,11 +37,20 @@ type OrderBy []OrderItem
 // optional asc or desc.
 func ParseOrderBy(schema *entities.Schema, t *entities.StructuredType, text string) (OrderBy, error) {
 	o, err := parseOrderBy(schema, t, text)
+	if errors.Is(err, errTooManyOrderBy) {
+		return nil, ErrOrderByCount(MaxOrderByItems)
+	}
 	if err != nil {
 		return nil, errOrderByClause(text, err)
 	}
 	return o, nil
 }
+
+// MaxOrderByItems is how many items an $orderby may list: each costs a read of every
+// entity compared (OData's validator allows 5 by default; the emulator is lenient).
+const MaxOrderByItems = 32
+
+var errTooManyOrderBy = errors.New("too many $orderby items")
 
 func parseOrderBy(schema *entities.Schema, t *entities.StructuredType, text string) (OrderBy, error) {
 	toks, err := lex(text)
@@ -79,7 +89,9 @@ func parseOrderBy(schema *entities.Schema, t *entities.StructuredType, text stri
 		} else if p.keyword("asc") {
 			p.next()
 		}
-		o = append(o, item)
+		if o = append(o, item); len(o) > MaxOrderByItems {
+			return nil, errTooManyOrderBy
+		}
 		next := p.next()
 		switch next.kind {
 		case tEOF:

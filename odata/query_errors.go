@@ -26,6 +26,18 @@ func clauseError(prefix, text string, err error) *Error {
 	return badRequest("%s: %s.", prefix, err.Error())
 }
 
+// ErrNodeCount answers a $filter or $search with more than limit nodes, in the words
+// of the OData validator behind Graph. The query is not echoed: it may be long.
+func ErrNodeCount(limit int) *Error {
+	return badRequest("The query specified in the URI is not valid. The node count limit of '%d' has been exceeded.", limit)
+}
+
+// ErrOrderByCount answers an $orderby of more than limit items, in the words of the
+// OData validator behind Graph.
+func ErrOrderByCount(limit int) *Error {
+	return badRequest("The number of clauses in $orderby query option exceeded the maximum number allowed. The maximum number of $orderby clauses allowed is %d.", limit)
+}
+
 func errFilterClause(text string, err error) *Error {
 	return clauseError("Invalid filter clause", text, err)
 }

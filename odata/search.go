@@ -31,7 +31,17 @@ import (
 type Search struct {
 	text string
 	root *searchNode
+	// props names the properties the terms read; a match reads their values in one
+	// pass over the entity (a term without a property reads every string property, and
+	// looking each up by itself would search the entity once for every absent one).
+	props     []string
+	propIndex map[string]int
 }
+
+// MaxSearchTerms is how many terms a $search may hold (a term's property, or a term
+// alone, counts as a node of the OData validator's count): past it the query is refused
+// with ErrNodeCount.
+const MaxSearchTerms = 100
 
 type searchOp uint8
 
@@ -52,9 +62,9 @@ type searchNode struct {
 }
 
 type searchProp struct {
-	path      string // gjson path
-	tokenized bool   // displayName, description
-	coll      bool   // a collection of strings
+	slot      int  // index in Search.props
+	tokenized bool // displayName, description
+	coll      bool // a collection of strings
 }
 
 // searchChunk is one space-separated word of a term: its tokens and its letters and digits
@@ -85,7 +95,16 @@ func ParseSearchWith(t *entities.StructuredType, text string, tokenized func(nam
 	if tokenized == nil {
 		tokenized = func(string) bool { return false }
 	}
-	p := &searchParser{t: t, toks: toks, tokenized: tokenized}
+	terms := 0
+	for _, tok := range toks {
+		if tok.kind == sPhrase {
+			terms++
+		}
+	}
+	if terms > MaxSearchTerms {
+		return nil, ErrNodeCount(MaxSearchTerms)
+	}
+	p := &searchParser{t: t, toks: toks, tokenized: tokenized, propIndex: map[string]int{}}
 	if p.peek().kind == sEOF {
 		return nil, errSearchClause(text, errAt(0, "A search clause is expected"))
 	}
@@ -96,7 +115,7 @@ func ParseSearchWith(t *entities.StructuredType, text string, tokenized func(nam
 	if err != nil {
 		return nil, errSearchClause(text, err)
 	}
-	return &Search{text: text, root: root}, nil
+	return &Search{text: text, root: root, props: p.props, propIndex: p.propIndex}, nil
 }
 
 type sKind uint8
@@ -200,6 +219,19 @@ type searchParser struct {
 	p         int
 	depth     int
 	tokenized func(name string) bool
+	// props and propIndex: the properties the terms read (see Search).
+	props     []string
+	propIndex map[string]int
+}
+
+// slot returns the index of property name among those the terms read, adding it.
+func (p *searchParser) slot(name string) int {
+	if i, ok := p.propIndex[name]; ok {
+		return i
+	}
+	p.propIndex[name] = len(p.props)
+	p.props = append(p.props, name)
+	return len(p.props) - 1
 }
 
 func (p *searchParser) peek() sToken { return p.toks[p.p] }
@@ -295,12 +327,12 @@ func (p *searchParser) term(tok sToken) (*searchNode, error) {
 		if ref.Structured != nil {
 			return nil, errAt(tok.pos, "The property '%s' of type '%s' cannot be searched", prop.Name, ref.String())
 		}
-		n.props = []searchProp{{path: gjson.Escape(prop.Name), tokenized: p.tokenized(prop.Name), coll: ref.Collection}}
+		n.props = []searchProp{{slot: p.slot(prop.Name), tokenized: p.tokenized(prop.Name), coll: ref.Collection}}
 		text = rest
 	} else {
 		for _, prop := range p.t.AllProperties() {
 			if ref := prop.Ref(); ref.Primitive == entities.EdmString && !ref.Collection {
-				n.props = append(n.props, searchProp{path: gjson.Escape(prop.Name), tokenized: p.tokenized(prop.Name)})
+				n.props = append(n.props, searchProp{slot: p.slot(prop.Name), tokenized: p.tokenized(prop.Name)})
 			}
 		}
 	}
@@ -328,20 +360,37 @@ func (p *searchParser) term(tok sToken) (*searchNode, error) {
 	return n, nil
 }
 
-// Match reports whether the entity, a JSON object as stored, satisfies the search.
-func (s *Search) Match(entity []byte) bool { return s.root.match(bytesString(entity)) }
+// Match reports whether the entity, a JSON object as stored, satisfies the search. It
+// reads the entity once, then each term reads the values it needs.
+func (s *Search) Match(entity []byte) bool {
+	var buf [16]gjson.Result
+	values := buf[:0]
+	if len(s.props) > len(buf) {
+		values = make([]gjson.Result, 0, len(s.props))
+	}
+	values = values[:len(s.props)]
+	left := len(s.props)
+	rootResult(entity).ForEach(func(k, v gjson.Result) bool {
+		if i, ok := s.propIndex[k.Str]; ok && !values[i].Exists() {
+			values[i] = v
+			left--
+		}
+		return left > 0
+	})
+	return s.root.match(values)
+}
 
-func (n *searchNode) match(obj string) bool {
+func (n *searchNode) match(values []gjson.Result) bool {
 	switch n.op {
 	case searchAnd:
-		return n.l.match(obj) && n.r.match(obj)
+		return n.l.match(values) && n.r.match(values)
 	case searchOr:
-		return n.l.match(obj) || n.r.match(obj)
+		return n.l.match(values) || n.r.match(values)
 	case searchNot:
-		return !n.l.match(obj)
+		return !n.l.match(values)
 	}
 	for _, prop := range n.props {
-		r := gjson.Get(obj, prop.path)
+		r := values[prop.slot]
 		if prop.coll {
 			found := false
 			r.ForEach(func(_, elem gjson.Result) bool {
