@@ -142,6 +142,7 @@ func TestLinksFollowSchemeAndHost(t *testing.T) {
 		host   string   // Host the client uses; "" for the listener's address
 		header []string // extra request headers, name then value
 		trust  bool     // WithTrustProxy(true)
+		allow  []string // WithAllowedHosts: names the client uses besides loopback ones
 		want   string   // expected base; PORT stands for the listener's port
 	}
 	tests := []test{
@@ -149,7 +150,8 @@ func TestLinksFollowSchemeAndHost(t *testing.T) {
 		{name: "https", tls: true, listen: "127.0.0.1:0", want: "https://127.0.0.1:PORT"},
 		{name: "http by the name localhost", listen: "127.0.0.1:0", host: "localhost:PORT", want: "http://localhost:PORT"},
 		{name: "https by the name localhost", tls: true, listen: "127.0.0.1:0", host: "localhost:PORT", want: "https://localhost:PORT"},
-		{name: "https by a name of the client's choice", tls: true, listen: "127.0.0.1:0", host: "graph.local.test:PORT", want: "https://graph.local.test:PORT"},
+		{name: "https by a name of the client's choice", tls: true, listen: "127.0.0.1:0", host: "graph.local.test:PORT",
+			allow: []string{"graph.local.test"}, want: "https://graph.local.test:PORT"},
 		{name: "http IPv6 literal", listen: "[::1]:0", want: "http://[::1]:PORT"},
 		{name: "https IPv6 literal", tls: true, listen: "[::1]:0", want: "https://[::1]:PORT"},
 		{name: "forwarded headers ignored by default", tls: true, listen: "127.0.0.1:0",
@@ -158,9 +160,11 @@ func TestLinksFollowSchemeAndHost(t *testing.T) {
 		{name: "forwarded headers ignored by default over http", listen: "127.0.0.1:0",
 			header: []string{"X-Forwarded-Proto", "https", "X-Forwarded-Host", "proxy.test"},
 			want:   "http://127.0.0.1:PORT"},
+		// The links name the proxy; following them here reaches the listener under the
+		// proxy's name, which must then be allowed (a real proxy sends its own Host).
 		{name: "forwarded headers with trust proxy", listen: "127.0.0.1:0", trust: true,
 			header: []string{"X-Forwarded-Proto", "https", "X-Forwarded-Host", "proxy.test:8443"},
-			want:   "https://proxy.test:8443"},
+			allow:  []string{"*.test"}, want: "https://proxy.test:8443"},
 		{name: "forwarded https to an http listener, IPv6 proxy", listen: "[::1]:0", trust: true,
 			header: []string{"X-Forwarded-Proto", "HTTPS", "X-Forwarded-Host", "[::1]:9443"},
 			want:   "https://[::1]:9443"},
@@ -171,7 +175,8 @@ func TestLinksFollowSchemeAndHost(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := startLinksServer(t, tt.tls, tt.listen,
-				emulator.WithSchema("v1.0", linksSchema(t)), emulator.WithPageSize(1), emulator.WithTrustProxy(tt.trust))
+				emulator.WithSchema("v1.0", linksSchema(t)), emulator.WithPageSize(1), emulator.WithTrustProxy(tt.trust),
+				emulator.WithAllowedHosts(tt.allow...))
 			u, _ := url.Parse(srv.url)
 			port := u.Port()
 			want := strings.ReplaceAll(tt.want, "PORT", port)

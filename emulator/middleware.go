@@ -54,14 +54,15 @@ func Info(ctx context.Context) *RequestInfo {
 // middleware wraps a handler.
 type middleware func(http.Handler) http.Handler
 
-// chain returns the server's middleware, outermost first: request ids, recovery, body
-// limit, journal, tenant, auth, faults. They wrap the router from outside, because
+// chain returns the server's middleware, outermost first: request ids, recovery, Host
+// check (host.go), body limit, journal, tenant, auth, faults. They wrap the router from outside, because
 // gorilla/mux runs Use middleware only on a match and every answer, a 404 included,
 // needs request ids and a Graph error body.
 func (s *Server) chain() []middleware {
 	return []middleware{
 		s.withRequestIDs,
 		s.withRecovery,
+		s.withHostCheck,
 		s.withBodyLimit,
 		s.withJournal,
 		s.withTenant,

@@ -42,7 +42,11 @@ type config struct {
 	store           store.Store
 	feedSize        int  // see WithChangeFeedSize
 	trustProxy      bool // see WithTrustProxy
-	singletons      map[string]string
+	// allowedHosts and anyHost: the Host names answered besides the bound address and
+	// the loopback names (see WithAllowedHosts).
+	allowedHosts []string
+	anyHost      bool
+	singletons   map[string]string
 	// profiles and operations add to the behaviour's (see WithProfile, WithOperation).
 	profiles   map[string]*behavior.Profile
 	operations map[string]behavior.Operation

@@ -184,6 +184,32 @@ func ErrCancelled() *Error {
 		Message: "The request was cancelled or ran out of time before it could be answered."}
 }
 
+// ErrMisdirectedRequest answers a request whose Host header names no host the server
+// answers to (a DNS rebinding attempt, or a name the emulator was not told of). The
+// Host is not echoed.
+func ErrMisdirectedRequest() *Error {
+	return &Error{Status: http.StatusMisdirectedRequest, Code: "MisdirectedRequest",
+		Message: "The request's Host header does not name this server. Address it by its bound address or a loopback name (localhost, 127.0.0.1, [::1]), or start it with --allowed-host NAME (or --tls-host NAME) for the name your client uses."}
+}
+
+// ErrDirectoryQuota answers a create that would take the tenant past its number of
+// entities (limit): Microsoft Entra's answer when a tenant's directory object quota is
+// reached (403 Directory_QuotaExceeded, as its captures show).
+func ErrDirectoryQuota(limit int) *Error {
+	return &Error{Status: http.StatusForbidden, Code: "Directory_QuotaExceeded",
+		Message: "The directory object quota limit for the Tenant has been exceeded. Please ask your administrator to increase the quota limit or delete objects to reduce the used quota.",
+		Details: []ErrorDetail{{Code: "QuotaExceeded", Message: fmt.Sprintf("The tenant holds the most entities the emulator allows (%d).", limit)}}}
+}
+
+// ErrStorageQuota answers a write that would take the tenant past the bytes it may
+// store: Graph's 507 Insufficient Storage with the code quotaLimitReached, as Graph's
+// error documentation lists them. why says which limit.
+func ErrStorageQuota(why string) *Error {
+	return &Error{Status: http.StatusInsufficientStorage, Code: "quotaLimitReached",
+		Message: "The user has reached their quota limit.",
+		Details: []ErrorDetail{{Code: "QuotaExceeded", Message: "The write was refused: " + why + "."}}}
+}
+
 // ErrInternal answers an unexpected failure; the server logs the cause.
 func ErrInternal() *Error {
 	return &Error{Status: http.StatusInternalServerError, Code: "InternalServerError",
