@@ -242,18 +242,25 @@ func (s *Server) read(rq *request, op readOp) (*response, error) {
 }
 
 // write resolves the request's path in one write of the tenant's state and runs op
-// there: all that op does is kept, or nothing when it fails. What op (or the behaviour)
-// asked to run at commit (rq.commits) runs last, inside the write.
+// there: all that op does is kept, or nothing when it fails or takes the tenant past a
+// quota (limits.go). What op (or the behaviour) asked to run at commit (rq.commits) runs
+// last, inside the write, once the quotas are checked.
 func (s *Server) write(rq *request, op writeOp) (*response, error) {
 	err := s.store.Write(rq.tenant(), func(tx store.Tx) error {
 		rq.view, rq.commits = tx, rq.commits[:0]
 		defer func() { rq.view, rq.commits = nil, nil }()
+		quota, limited := startQuota(tx)
 		r, err := s.resolve(rq, tx)
 		if err != nil {
 			return err
 		}
 		if rq.resp, err = op(s, rq, tx, r); err != nil {
 			return err
+		}
+		if limited {
+			if err := quota.check(&s.cfg); err != nil {
+				return err
+			}
 		}
 		for _, fn := range rq.commits {
 			if err := fn(); err != nil {

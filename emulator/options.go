@@ -46,7 +46,10 @@ type config struct {
 	// the loopback names (see WithAllowedHosts).
 	allowedHosts []string
 	anyHost      bool
-	singletons   map[string]string
+	// Quotas per tenant (limits.go); the content quota is maxContentBytes.
+	maxEntities    int
+	maxStoredBytes int64
+	singletons     map[string]string
 	// profiles and operations add to the behaviour's (see WithProfile, WithOperation).
 	profiles   map[string]*behavior.Profile
 	operations map[string]behavior.Operation

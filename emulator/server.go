@@ -65,6 +65,8 @@ func New(opts ...Option) (*Server, error) {
 		maxBodyBytes:   DefaultMaxBodyBytes,
 		maxUploadBytes: DefaultMaxUploadBytes,
 		pageSize:       DefaultPageSize,
+		maxEntities:    DefaultMaxEntities,
+		maxStoredBytes: DefaultMaxStoredBytes, // limits.go
 		logger:         slog.New(slog.DiscardHandler),
 		now:            time.Now,
 	}

@@ -17,6 +17,7 @@ var (
 	_ Content  = (*Memory)(nil)
 	_ FeedView = view{}
 	_ FeedView = emptyView{}
+	_ UsageTx  = (*memTx)(nil)
 )
 
 // Memory is the in-memory Store. Each tenant has one read-write lock: writes of a tenant
@@ -55,6 +56,10 @@ type tenant struct {
 	// pid and lastColl are the persistent store's: the tenant's key in its file and
 	// the last key it gave one of the tenant's collections (0: none yet).
 	pid, lastColl uint64
+	// usage is what the tenant holds, once counted (see memTx.Usage); writes keep it
+	// up to date from then on.
+	usage      Usage
+	usageKnown bool
 }
 
 type memColl struct {
@@ -179,6 +184,7 @@ func (m *Memory) Reset(tenant string) {
 }
 
 func (t *tenant) reset() {
+	t.usage, t.usageKnown = Usage{}, true
 	t.colls = map[string]*memColl{}
 	t.children = map[string]map[*memColl]struct{}{}
 	t.refsTo = map[string]map[*memColl]struct{}{}
@@ -344,17 +350,55 @@ func (tx *memTx) end() {
 	}
 }
 
+// Usage implements UsageTx. The first call for a tenant counts its state; writes keep
+// the count from then on (a store loaded from elsewhere starts uncounted).
+func (tx *memTx) Usage() Usage {
+	t := tx.t
+	if !t.usageKnown {
+		t.usage = Usage{}
+		for _, mc := range t.colls {
+			mc.scan(0, func(r *record) bool {
+				t.usage.add(mc, r.e, 1)
+				return true
+			})
+		}
+		t.usageKnown = true
+	}
+	return t.usage
+}
+
+// add counts (sign 1) or discounts (-1) a record of mc in the usage.
+func (u *Usage) add(mc *memColl, e Entity, sign int) {
+	u.Bytes += int64(sign * len(e.ID))
+	if !mc.c.p.refs {
+		u.Entities += sign
+		u.Bytes += int64(sign * len(e.Body))
+	}
+}
+
+// count adds a record's change to the tenant's usage, once it is counted.
+func (tx *memTx) count(mc *memColl, e Entity, sign int) {
+	if tx.t.usageKnown {
+		tx.t.usage.add(mc, e, sign)
+	}
+}
+
 func (tx *memTx) rollback() {
 	t := tx.t
 	for i := len(tx.undo) - 1; i >= 0; i-- {
 		u := &tx.undo[i]
 		switch u.kind {
 		case undoPut:
+			tx.count(u.mc, u.r.e, -1)
 			u.mc.remove(u.r)
 			u.mc.nextSeq = u.r.e.Seq - 1 // puts are the newest: undone, newest first
 		case undoTake:
 			u.mc.restore(u.r)
+			tx.count(u.mc, u.r.e, 1)
 		case undoReplace:
+			if t.usageKnown {
+				t.usage.Bytes += int64(len(u.old.Body) - len(u.r.e.Body))
+			}
 			u.r.e = u.old
 		case undoEnsure:
 			delete(t.colls, u.mc.c.p.enc)
@@ -446,11 +490,13 @@ func (tx *memTx) put(mc *memColl, r *record) {
 	mc.byID[r.e.ID] = r
 	mc.order = append(mc.order, slot{seq: r.e.Seq, rec: r})
 	mc.live++
+	tx.count(mc, r.e, 1)
 	tx.undo = append(tx.undo, undoEntry{kind: undoPut, mc: mc, r: r})
 }
 
 // take removes a record from mc.
 func (tx *memTx) take(mc *memColl, r *record) {
+	tx.count(mc, r.e, -1)
 	mc.remove(r)
 	tx.undo = append(tx.undo, undoEntry{kind: undoTake, mc: mc, r: r})
 }
@@ -545,6 +591,9 @@ func (tx *memTx) Replace(c Coll, e Entity, changed []string) (Entity, error) {
 	old := r.e
 	seq := tx.next()
 	e.Seq, e.Version = old.Seq, seq
+	if tx.t.usageKnown {
+		tx.t.usage.Bytes += int64(len(e.Body) - len(old.Body))
+	}
 	r.e = e
 	tx.undo = append(tx.undo, undoEntry{kind: undoReplace, mc: mc, r: r, old: old})
 	tx.record(Change{Seq: seq, Kind: Updated, Coll: c, ID: e.ID, Type: e.Type, Props: changed})

@@ -153,6 +153,23 @@ type Tx interface {
 	UnlinkAll(c Coll) int
 }
 
+// Usage is how much a tenant's state holds.
+type Usage struct {
+	// Entities counts the stored entities (references are not entities).
+	Entities int
+	// Bytes counts the bytes of the entities' keys and bodies and of the references' keys.
+	Bytes int64
+}
+
+// UsageTx is a Tx that reports its tenant's usage as the write has left it so far, so
+// that a caller may refuse a write past a quota before it commits. It is an optional
+// capability (the memory store, and stores built on it, offer it); Usage may read the
+// whole state the first time it is called for a tenant.
+type UsageTx interface {
+	Tx
+	Usage() Usage
+}
+
 // Store keeps the entities and references of any number of tenants.
 //
 // The contract every implementation MUST keep (storetest checks it):
