@@ -85,6 +85,8 @@ type options struct {
 	stubFiles  filesValue  // files of stubs
 
 	domain domainValue // the tenant's default domain; "" for the emulator's default
+
+	limits limitOptions // limits.go: timeouts, connections, quotas, allowed hosts
 }
 
 // envPrefix prefixes the environment variable of every flag.
@@ -108,6 +110,7 @@ func defaults() options {
 		shutdownTimeout: 10 * time.Second,
 		tlsCA:           defaultCAFile(),
 		journalSize:     control.DefaultJournalSize,
+		limits:          defaultLimits(),
 	}
 }
 
@@ -148,6 +151,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Var(&o.faultFiles, "faults", "`file` of fault rules in JSON (an object or an array), applied from the start after the --fault ones; repeat it or separate files with commas")
 	fs.Var(&o.stubFiles, "stubs", "`file` of stubs in JSON (an object or an array), as POST /_emulator/stubs takes, answering from the start; repeat it or separate files with commas")
 	fs.Var(&o.domain, "default-domain", "the tenant's default `domain`, in the mail addresses and domains the server sets (a mail-enabled group's mail, an application's publisherDomain) (default: "+emulator.DefaultDomain+")")
+	o.limits.define(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: graph-emulator [flags]\n\n"+
 			"A local stand-in for Microsoft Graph. Prints its base URL on the first stdout line.\n"+
@@ -492,7 +496,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.domain != "" {
 		stateOpts = append(stateOpts, emulator.WithDefaultDomain(string(o.domain)))
 	}
-	srv, err := emulator.New(append(append(schemaOpts, stateOpts...),
+	// TLS first: the names of its certificate are among those the server answers to.
+	var tlsConf *tls.Config
+	if slices.ContainsFunc(specs, func(l listenSpec) bool { return l.tls }) {
+		if tlsConf, err = serverTLSConfig(o, time.Now(), logger); err != nil {
+			return err
+		}
+	}
+	srv, err := emulator.New(append(append(append(schemaOpts, stateOpts...), o.limits.emulatorOptions(o, tlsConf)...),
 		emulator.WithStrict(o.strict),
 		emulator.WithLenientQueries(o.lenientQueries),
 		emulator.WithMaxBodyBytes(o.maxBodyBytes),
@@ -512,12 +523,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			err = fmt.Errorf("closing the data directory: %w", cerr)
 		}
 	}()
-	var tlsConf *tls.Config
-	if slices.ContainsFunc(specs, func(l listenSpec) bool { return l.tls }) {
-		if tlsConf, err = serverTLSConfig(o, time.Now(), logger); err != nil {
-			return err
-		}
-	}
 
 	lns := make([]net.Listener, 0, len(specs))
 	closeAll := func() {
@@ -532,6 +537,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			closeAll()
 			return err
 		}
+		warnBeyondLoopback(logger, ln.Addr())
 		lns = append(lns, ln)
 		scheme := "http://"
 		if l.tls {
@@ -556,13 +562,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// serving it.
 	servers := make([]*http.Server, len(lns))
 	errc := make(chan error, len(lns))
+	conns := newConnLimiter(o.limits.maxConns) // shared by the listeners
 	for i, ln := range lns {
-		hs := &http.Server{
-			Handler:           srv,
-			ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
-		}
+		hs := o.limits.httpServer(srv, slog.NewLogLogger(handler, slog.LevelWarn))
 		servers[i] = hs
+		ln = conns.wrap(ln)
 		if !specs[i].tls {
 			go func() { errc <- hs.Serve(ln) }()
 			continue

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -43,7 +44,7 @@ type flagCase struct {
 
 // flagCases covers every flag newFlagSet defines; TestFlagCasesCoverEveryFlag keeps it so.
 func flagCases() map[string]flagCase {
-	return map[string]flagCase{
+	cases := map[string]flagCase{
 		"addr": {value: "127.0.0.1:0", other: "0.0.0.0:9", bad: []string{"localhost", "1.2.3.4"},
 			want: func(o *options) { o.addr = "127.0.0.1:0" }},
 		"strict": {value: "true", other: "false", bad: []string{"maybe"},
@@ -111,6 +112,8 @@ func flagCases() map[string]flagCase {
 		"default-domain": {value: "Fabrikam.onmicrosoft.com", other: "contoso.test", bad: []string{"localhost", "10.0.0.1", "bad domain", "a..test"},
 			want: func(o *options) { o.domain = "fabrikam.onmicrosoft.com" }},
 	}
+	maps.Copy(cases, limitFlagCases()) // limits_test.go
+	return cases
 }
 
 // flagNames lists the flags newFlagSet defines, in order.

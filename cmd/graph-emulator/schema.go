@@ -124,7 +124,8 @@ func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emul
 		wg.Go(func() {
 			start := time.Now()
 			res := loaded{exposed: map[string]bool{}}
-			res.schema, res.err = loadSchema(ctx, version, src, exposes, res.exposed)
+			res.schema, res.err = loadSchema(ctx, version, src, exposes, res.exposed,
+				fetcher{logger: logger, maxBytes: o.limits.schemaMaxBytes, timeout: o.limits.schemaTimeout})
 			if res.err == nil && given {
 				logger.Info("schema loaded", "version", version, "source", src,
 					"entitySets", len(res.schema.EntitySets()), "singletons", len(res.schema.Singletons()),
@@ -159,7 +160,7 @@ func schemaOptions(ctx context.Context, o *options, logger *slog.Logger) ([]emul
 // merges the built-in additions and exposes those of the given types the schema has,
 // marking them in exposed. Graph's embedded schema without --expose is the one shared
 // copy (entities.Graph); with --expose it is a copy of its own.
-func loadSchema(ctx context.Context, version, src string, exposes []string, exposed map[string]bool) (*entities.Schema, error) {
+func loadSchema(ctx context.Context, version, src string, exposes []string, exposed map[string]bool, fetch fetcher) (*entities.Schema, error) {
 	extend := func(s *entities.Schema) error {
 		if err := entities.AddBuiltins(s); err != nil {
 			return err
@@ -185,24 +186,45 @@ func loadSchema(ctx context.Context, version, src string, exposes []string, expo
 	case sourceMinimal:
 		return entities.BuiltinWith(version, extend)
 	}
-	r, err := openSource(ctx, src)
+	r, err := fetch.open(ctx, version, src)
 	if err != nil {
 		return nil, fmt.Errorf("--schema %s=%s: %w", version, src, err)
 	}
 	defer r.Close()
 	s, err := entities.LoadCSDL(r, extend)
 	if err != nil {
+		if ferr := r.err(); ferr != nil {
+			err = ferr // the fetch's own failure: a timeout, a body over the cap
+		}
 		return nil, fmt.Errorf("--schema %s=%s: %w", version, src, err)
 	}
 	return s, nil
 }
 
-// openSource opens a CSDL file, or fetches an http(s) URL.
-func openSource(ctx context.Context, src string) (io.ReadCloser, error) {
+// fetcher reads a schema source: a file, or an http(s) URL fetched within a time and
+// size budget, with a log line when the fetch starts and every few seconds while it
+// goes on.
+type fetcher struct {
+	logger   *slog.Logger
+	maxBytes int64
+	timeout  time.Duration
+}
+
+// fetchProgressEvery is how often a fetch in progress is logged.
+const fetchProgressEvery = 5 * time.Second
+
+// open opens a CSDL file, or fetches an http(s) URL. Errors of a fetch name the URL
+// (the caller adds the flag).
+func (f fetcher) open(ctx context.Context, version, src string) (*source, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
-		return os.Open(src)
+		file, err := os.Open(src)
+		if err != nil {
+			return nil, err
+		}
+		return &source{Reader: file, close: file.Close}, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	f.logger.Info("fetching schema", "version", version, "url", src, "timeout", f.timeout.String(), "maxBytes", f.maxBytes)
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
 	if err != nil {
 		cancel()
@@ -212,23 +234,81 @@ func openSource(ctx context.Context, src string) (io.ReadCloser, error) {
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, f.describe(ctx, src, 0, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
 		cancel()
 		return nil, fmt.Errorf("GET %s: %s", src, resp.Status)
 	}
-	return &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}, nil
+	if resp.ContentLength > f.maxBytes {
+		resp.Body.Close()
+		cancel()
+		return nil, fmt.Errorf("GET %s: the answer has %d bytes, more than --schema-max-bytes (%d)", src, resp.ContentLength, f.maxBytes)
+	}
+	opened := &source{close: func() error { err := resp.Body.Close(); cancel(); return err }}
+	opened.Reader = &fetchReader{f: f, ctx: ctx, src: src, version: version, body: resp.Body, start: time.Now(),
+		last: time.Now(), fail: func(err error) { opened.failed = err }}
+	return opened, nil
 }
 
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
+// describe words a fetch error: a deadline is named as the timeout.
+func (f fetcher) describe(ctx context.Context, src string, n int64, err error) error {
+	if ctx.Err() == context.DeadlineExceeded {
+		return fmt.Errorf("GET %s: no complete answer within --schema-timeout (%s); %d bytes read", src, f.timeout, n)
+	}
+	return fmt.Errorf("GET %s: %w", src, err)
 }
 
-func (c *cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.cancel()
+// source is an open schema source.
+type source struct {
+	io.Reader
+	close  func() error
+	failed error // the fetch's own failure, if any
+}
+
+func (s *source) Close() error { return s.close() }
+
+func (s *source) err() error { return s.failed }
+
+// fetchReader reads a fetched body: it fails past the size cap, names the URL in its
+// errors and logs its progress.
+type fetchReader struct {
+	f       fetcher
+	ctx     context.Context
+	src     string
+	version string
+	body    io.Reader
+	n       int64
+	start   time.Time
+	last    time.Time
+	fail    func(error)
+}
+
+func (r *fetchReader) Read(p []byte) (int, error) {
+	if r.n > r.f.maxBytes {
+		return 0, r.failed(fmt.Errorf("GET %s: the answer is larger than --schema-max-bytes (%d)", r.src, r.f.maxBytes))
+	}
+	if int64(len(p)) > r.f.maxBytes-r.n+1 {
+		p = p[:r.f.maxBytes-r.n+1]
+	}
+	n, err := r.body.Read(p)
+	r.n += int64(n)
+	if now := time.Now(); now.Sub(r.last) >= fetchProgressEvery {
+		r.last = now
+		r.f.logger.Info("fetching schema", "version", r.version, "url", r.src, "bytes", r.n,
+			"elapsed", now.Sub(r.start).Round(time.Second).String())
+	}
+	if r.n > r.f.maxBytes {
+		return n, r.failed(fmt.Errorf("GET %s: the answer is larger than --schema-max-bytes (%d)", r.src, r.f.maxBytes))
+	}
+	if err != nil && err != io.EOF {
+		return n, r.failed(r.f.describe(r.ctx, r.src, r.n, err))
+	}
+	return n, err
+}
+
+func (r *fetchReader) failed(err error) error {
+	r.fail(err)
 	return err
 }
