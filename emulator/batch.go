@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/gorilla/mux"
-	"github.com/tidwall/gjson"
 
 	"github.com/graph-emulator/graph-emulator/emulator/control"
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -22,7 +20,9 @@ import (
 // step is answered exactly as the same request sent alone, with its own request-id.
 // Steps run in dependsOn order, independent ones side by side (at most
 // batchConcurrency at a time); a step whose dependency did not succeed answers 424.
-// Items are answered in the order of the requests.
+// Items are answered in the order the steps start, which is the order of the requests
+// for steps without dependsOn (Graph answers in any order), and streamed as they finish
+// (batch_stream.go).
 
 // batchConcurrency bounds how many steps of one batch run at once.
 const batchConcurrency = 4
@@ -75,21 +75,12 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	b := &batch{s: s, outer: r, version: version, steps: steps,
+	out := newBatchOut(s, w)
+	b := &batch{s: s, outer: r, version: version, steps: steps, out: out,
 		ctx:     context.WithValue(r.Context(), inBatchKey{}, true),
 		results: make([]batchWriter, len(steps))}
 	b.run()
-	items := make([]odata.BatchResponse, len(steps))
-	for i := range steps {
-		items[i] = b.results[i].item(steps[i].ID)
-	}
-	bp := s.getBuf()
-	*bp = odata.AppendBatchResponse((*bp)[:0], items)
-	for i := range b.results {
-		b.results[i].release(s)
-	}
-	s.writeBody(w, http.StatusOK, *bp)
-	s.putBuf(bp)
+	out.end()
 }
 
 // batch is one batch being run.
@@ -100,6 +91,7 @@ type batch struct {
 	version string
 	steps   []odata.BatchRequest
 	results []batchWriter // one per step
+	out     *batchOut     // the answer, written as the steps finish (batch_stream.go)
 
 	// The schedule: steps become ready when the steps they depend on are done.
 	mu         sync.Mutex
@@ -110,6 +102,7 @@ type batch struct {
 	left       int     // steps not done
 	workers    int     // workers started, the caller included
 	running    int     // steps being answered
+	started    int     // steps started: the next step's ticket
 	wg         sync.WaitGroup
 }
 
@@ -125,7 +118,7 @@ func (b *batch) run() {
 	b.dependents = make([][]int, n)
 	b.left = n
 	for i := range b.steps {
-		b.results[i].init(b.s)
+		b.results[i].init(b.out, b.steps[i].ID)
 		b.waiting[i] = len(b.steps[i].DependsOn)
 		for _, j := range b.steps[i].DependsOn {
 			b.dependents[j] = append(b.dependents[j], i)
@@ -165,8 +158,12 @@ func (b *batch) work() {
 		i := b.ready[0]
 		b.ready = b.ready[1:]
 		b.running++
+		// Items are answered in the order their steps start (see batchOut).
+		b.results[i].ticket = b.started
+		b.started++
 		b.mu.Unlock()
 		b.runStep(i)
+		b.results[i].finish()
 		b.mu.Lock()
 		b.running--
 		b.left--
@@ -208,10 +205,14 @@ func (b *batch) runStep(i int) {
 func (b *batch) serve(w *batchWriter, inner *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
-			b.s.cfg.logger.LogAttrs(b.ctx, slog.LevelError, "panic serving a batch step",
-				slog.String("method", inner.Method), slog.String("path", inner.URL.RequestURI()),
-				slog.Any("panic", v))
-			w.reset()
+			if v != http.ErrAbortHandler {
+				b.s.cfg.logger.LogAttrs(b.ctx, slog.LevelError, "panic serving a batch step",
+					slog.String("method", inner.Method), slog.String("path", inner.URL.RequestURI()),
+					slog.Any("panic", v))
+			}
+			if !w.reset() {
+				return // its item is partly written: the answer will be cut short
+			}
 			b.s.writeError(w, inner, odata.ErrInternal())
 		}
 	}()
@@ -312,83 +313,6 @@ func escapeURL(u string) string {
 		return u
 	}
 	return sb.String()
-}
-
-// batchWriter is the in-memory http.ResponseWriter a step's answer is written to.
-type batchWriter struct {
-	header http.Header
-	status int
-	wrote  bool
-	body   *[]byte // pooled
-}
-
-func (w *batchWriter) init(s *Server) {
-	w.header = http.Header{}
-	w.body = s.getBuf()
-}
-
-// reset drops what was written, to write an error instead.
-func (w *batchWriter) reset() {
-	clear(w.header)
-	w.status, w.wrote = 0, false
-	*w.body = (*w.body)[:0]
-}
-
-func (w *batchWriter) Header() http.Header { return w.header }
-
-func (w *batchWriter) WriteHeader(code int) {
-	if w.wrote {
-		return
-	}
-	w.status, w.wrote = code, true
-}
-
-func (w *batchWriter) Write(p []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	*w.body = append(*w.body, p...)
-	return len(p), nil
-}
-
-// statusCode is the status written, 200 when none was.
-func (w *batchWriter) statusCode() int {
-	if !w.wrote {
-		return http.StatusOK
-	}
-	return w.status
-}
-
-// release returns the writer's buffer.
-func (w *batchWriter) release(s *Server) {
-	if w.body != nil {
-		s.putBuf(w.body)
-		w.body = nil
-	}
-}
-
-// item is the step's answer as a batch response item: a JSON body as it is, another
-// body base64-encoded, none for a 204; headers one value each, with Graph's spelling
-// of their names, sorted, Content-Length left out. The body is valid until release.
-func (w *batchWriter) item(id string) odata.BatchResponse {
-	status := w.statusCode()
-	it := odata.BatchResponse{ID: id, Status: status}
-	names := make([]string, 0, len(w.header))
-	for k := range w.header {
-		if k != "Content-Length" && len(w.header[k]) > 0 {
-			names = append(names, k)
-		}
-	}
-	slices.Sort(names)
-	it.Header = make([]odata.BatchHeader, len(names))
-	for i, k := range names {
-		it.Header[i] = odata.BatchHeader{Name: batchHeaderName(k), Value: strings.Join(w.header[k], ", ")}
-	}
-	if body := *w.body; status != http.StatusNoContent && len(body) > 0 {
-		it.Body = body
-		it.JSON = isJSONMediaType(w.header.Get("Content-Type")) && gjson.ValidBytes(body)
-	}
-	return it
 }
 
 // batchHeaderName spells a header name (canonical in net/http's form) as Graph does.

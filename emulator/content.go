@@ -371,7 +371,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeResponse(w, resp)
+	s.writeResponse(w, rq, resp)
 }
 
 // serveMonitor answers the monitor URL of an asynchronous operation.

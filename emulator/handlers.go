@@ -54,6 +54,8 @@ type response struct {
 	applied  string // Preference-Applied
 	// contentType overrides the JSON Content-Type (text/plain for $count and $value).
 	contentType string
+	// page, in place of body, is a collection page written item by item (stream.go).
+	page *pageStream
 }
 
 // serveResource is the adapter for every /{version}/... request: parse, handle, and
@@ -76,7 +78,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeResponse(w, resp)
+	s.writeResponse(w, rq, resp)
 }
 
 // parse resolves a request's version and path against the schema.
@@ -117,7 +119,7 @@ func (s *Server) release(rq *request) {
 }
 
 // writeResponse writes a handler's answer.
-func (s *Server) writeResponse(w http.ResponseWriter, resp *response) {
+func (s *Server) writeResponse(w http.ResponseWriter, rq *request, resp *response) {
 	h := w.Header()
 	if resp.location != "" {
 		h["Location"] = []string{resp.location}
@@ -127,6 +129,10 @@ func (s *Server) writeResponse(w http.ResponseWriter, resp *response) {
 	}
 	if resp.etag != "" {
 		h["ETag"] = []string{resp.etag}
+	}
+	if resp.page != nil {
+		s.writePage(w, rq, resp.status, resp.page)
+		return
 	}
 	if resp.body == nil {
 		w.WriteHeader(resp.status)

@@ -23,12 +23,13 @@ func (s *Server) list(rq *request) (*response, error) {
 	})
 }
 
-// listResponse writes a page of a collection: @odata.context (with $select), then
-// @odata.count, @odata.nextLink and the items, in Graph's order.
+// listResponse answers a page of a collection: @odata.context (with $select), then
+// @odata.count, @odata.nextLink and the items, in Graph's order. The items are written
+// after the store's read, one at a time, as the client reads them (stream.go).
 func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collectionQuery, res pageResult) (*response, error) {
-	w := odata.BeginCollection((*rq.buf)[:0], odata.CollectionHead{
+	page := &pageStream{head: odata.CollectionHead{
 		Context: odata.ContextURL(rq.base, rq.version, r.context+odata.SelectContext(cq.Select), false),
-		Count:   res.total, Counted: cq.count, NextLink: res.nextLink})
+		Count:   res.total, Counted: cq.count, NextLink: res.nextLink}, items: make([]item, 0, len(res.items))}
 	setType := r.declared.QualifiedName()
 	setTagged := s.behavior.ETags(rq.schema, r.declared)
 	var setProj *odata.Projection
@@ -51,12 +52,9 @@ func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collec
 			}
 		}
 		it := item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand, etag: tagged, proj: proj}
-		if err := w.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, it) }); err != nil {
-			return nil, err
-		}
+		page.items = append(page.items, it)
 	}
-	*rq.buf = w.Finish()
-	return &response{status: http.StatusOK, body: *rq.buf}, nil
+	return &response{status: http.StatusOK, page: page}, nil
 }
 
 // item is one entity of a response and how to write it.

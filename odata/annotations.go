@@ -86,3 +86,11 @@ func (w *CollectionWriter) Add(typeName string, body []byte) {
 
 // Finish closes the body and returns it.
 func (w *CollectionWriter) Finish() []byte { return append(w.buf, "]}"...) }
+
+// Pending returns what the writer holds: the body so far, or since the last Drop. A
+// caller that streams a collection writes it out, calls Drop and goes on adding items.
+func (w *CollectionWriter) Pending() []byte { return w.buf }
+
+// Drop empties the writer's buffer (keeping its room), once Pending was written out; the
+// items already added still count, so the next one comes with its comma.
+func (w *CollectionWriter) Drop() { w.buf = w.buf[:0] }

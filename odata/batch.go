@@ -387,27 +387,13 @@ type BatchHeader struct{ Name, Value string }
 //
 //	{"responses":[{"id":"1","status":200,"headers":{"Content-Type":"application/json"},"body":{...}}]}
 func AppendBatchResponse(dst []byte, items []BatchResponse) []byte {
-	dst = append(dst, `{"responses":[`...)
+	dst = append(dst, BatchResponseStart...)
 	for i, it := range items {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"id":`...)
-		dst = AppendString(dst, it.ID)
-		dst = append(dst, `,"status":`...)
-		dst = strconv.AppendInt(dst, int64(it.Status), 10)
-		dst = append(dst, `,"headers":{`...)
-		for j, h := range it.Header {
-			if j > 0 {
-				dst = append(dst, ',')
-			}
-			dst = AppendString(dst, h.Name)
-			dst = append(dst, ':')
-			dst = AppendString(dst, h.Value)
-		}
-		dst = append(dst, '}')
+		dst = AppendBatchItemStart(dst, it, it.Body != nil)
 		if it.Body != nil {
-			dst = append(dst, `,"body":`...)
 			if it.JSON {
 				dst = append(dst, it.Body...)
 			} else {
@@ -418,5 +404,37 @@ func AppendBatchResponse(dst []byte, items []BatchResponse) []byte {
 		}
 		dst = append(dst, '}')
 	}
-	return append(dst, "]}"...)
+	return append(dst, BatchResponseEnd...)
+}
+
+// BatchResponseStart and BatchResponseEnd enclose the items of a batch's answer, for a
+// writer that streams them (AppendBatchItemStart).
+const (
+	BatchResponseStart = `{"responses":[`
+	BatchResponseEnd   = "]}"
+)
+
+// AppendBatchItemStart appends an item of a batch's answer up to its body: its id,
+// status and headers, then, when hasBody, the "body" member's name. The caller writes
+// the body (JSON as it is, anything else as a base64 string) and closes the item with
+// '}'; it.Body is not read.
+func AppendBatchItemStart(dst []byte, it BatchResponse, hasBody bool) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = AppendString(dst, it.ID)
+	dst = append(dst, `,"status":`...)
+	dst = strconv.AppendInt(dst, int64(it.Status), 10)
+	dst = append(dst, `,"headers":{`...)
+	for j, h := range it.Header {
+		if j > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendString(dst, h.Name)
+		dst = append(dst, ':')
+		dst = AppendString(dst, h.Value)
+	}
+	dst = append(dst, '}')
+	if hasBody {
+		dst = append(dst, `,"body":`...)
+	}
+	return dst
 }

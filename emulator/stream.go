@@ -1,0 +1,106 @@
+package emulator
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/odata"
+)
+
+// Streaming. A page of a collection is chosen inside one store read, but written after
+// it, item by item, as the client takes it: the server holds the page's members (stored
+// bodies, which are never mutated and need no copy) and a buffer of about one entity,
+// whatever the page size. An item that reads more of the store to be written (its
+// $expand, what the behaviour presents from the store, such as a drive's quota) is
+// written inside a short read of its own, so that no lock is held while the client
+// reads.
+
+// streamChunk is how many bytes are gathered before they are written out: small items
+// go out in chunks, a large one alone.
+const streamChunk = 32 << 10
+
+// pageStream is a collection page to write: its annotations and its items.
+type pageStream struct {
+	head  odata.CollectionHead
+	items []item
+}
+
+// writePage writes a page. Once the status is written an error can no longer be
+// answered: a failure then (a client gone, an item that cannot be written) ends the
+// response, which the client sees cut short.
+func (s *Server) writePage(w http.ResponseWriter, rq *request, status int, page *pageStream) {
+	cw := odata.BeginCollection((*rq.buf)[:0], page.head)
+	// The buffer goes back to the pool with the room it grew to (release).
+	defer func() { *rq.buf = cw.Pending()[:0] }()
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	wroteHeader := false
+	flush := func(force bool) bool {
+		if !force && len(cw.Pending()) < streamChunk {
+			return true
+		}
+		if !wroteHeader {
+			w.WriteHeader(status)
+			wroteHeader = true
+		}
+		_, err := w.Write(cw.Pending())
+		cw.Drop()
+		return err == nil
+	}
+	for i := range page.items {
+		it := page.items[i]
+		var err error
+		if len(it.expand) > 0 || s.presentsFromView(rq, it.m.e) {
+			err = s.store.Read(rq.tenant(), func(v store.View) error {
+				rq.view = v
+				defer func() { rq.view = nil }()
+				return cw.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, it) })
+			})
+		} else {
+			err = cw.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, nil, dst, it) })
+		}
+		if err == nil && rq.r.Context().Err() != nil {
+			err = rq.r.Context().Err()
+		}
+		if err != nil {
+			s.abortPage(w, rq, wroteHeader, err)
+			return
+		}
+		if !flush(false) {
+			return // the client is gone
+		}
+		page.items[i] = item{} // the members are not needed once written
+	}
+	body := cw.Finish()
+	if !wroteHeader {
+		// The whole page fits in one chunk: it goes out with its length.
+		s.writeBody(w, status, body)
+		return
+	}
+	_, _ = w.Write(body)
+}
+
+// presentsFromView reports whether writing e asks the behaviour, which may read the
+// store (see present).
+func (s *Server) presentsFromView(rq *request, e store.Entity) bool {
+	return s.behavior.Presents(rq.schema, rq.schema.EntityType(e.Type))
+}
+
+// abortPage ends a page that failed to be written: before anything was sent, with the
+// error; after, by aborting the response.
+func (s *Server) abortPage(w http.ResponseWriter, rq *request, wroteHeader bool, err error) {
+	if !wroteHeader {
+		if rq.r.Context().Err() != nil {
+			err = odata.ErrCancelled()
+		}
+		s.writeError(w, rq.r, err)
+		return
+	}
+	if rq.r.Context().Err() == nil {
+		s.cfg.logger.LogAttrs(context.Background(), slog.LevelError, "collection page cut short",
+			slog.String("method", rq.r.Method), slog.String("path", rq.r.URL.RequestURI()), slog.String("error", err.Error()))
+	}
+	panic(http.ErrAbortHandler)
+}
