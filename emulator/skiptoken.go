@@ -10,6 +10,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
@@ -86,7 +87,7 @@ func decodeSkipToken(tok, collection string, sources int, hash string, ordered b
 	}
 	var keys []byte
 	if ordered {
-		if !gjson.Valid(parts[4]) || !gjson.Parse(parts[4]).IsObject() {
+		if entities.CheckDepth([]byte(parts[4]), entities.MaxDepth) != nil || !gjson.Valid(parts[4]) || !gjson.Parse(parts[4]).IsObject() {
 			return position{}, nil, odata.ErrInvalidSkipToken()
 		}
 		keys = []byte(parts[4])

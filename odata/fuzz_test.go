@@ -35,6 +35,15 @@ func FuzzParsePath(f *testing.F) {
 			return
 		}
 		quoted := "widgets('" + url.PathEscape(strings.ReplaceAll(in, "'", "''")) + "')"
+		if !entities.ValidKey(in) {
+			// A key with a control character is refused, in parentheses or as a segment.
+			for _, path := range []string{quoted, "gadgets/" + url.PathEscape(in)} {
+				if _, err := odata.ParsePath(s, path); !isKeyError(err) && !strings.HasPrefix(in, "$") {
+					t.Fatalf("ParsePath(%q) = %v, want the invalid key error", path, err)
+				}
+			}
+			return
+		}
 		p := checkParse(t, s, quoted)
 		if p == nil || p.Kind != odata.PathEntity || p.Set != s.EntitySet("widgets") || p.Key != in {
 			t.Fatalf("ParsePath(%q) = %+v, want key %q", quoted, p, in)
@@ -64,7 +73,8 @@ func checkGraphLikeParse(t *testing.T, g *entities.Schema, in string) {
 	p, err := odata.ParsePath(g, in)
 	if err != nil {
 		var oe *odata.Error
-		if p != nil || !errors.As(err, &oe) || oe.Code != "BadRequest" || !strings.HasPrefix(oe.Message, "Resource not found for the segment '") {
+		if p != nil || !errors.As(err, &oe) || oe.Code != "BadRequest" ||
+			!strings.HasPrefix(oe.Message, "Resource not found for the segment '") && !isKeyError(err) {
 			t.Fatalf("ParsePath(%q) = %+v, %v", in, p, err)
 		}
 		return
@@ -81,6 +91,9 @@ func checkParse(t *testing.T, s *entities.Schema, in string) *odata.Path {
 		var oe *odata.Error
 		if p != nil || !errors.As(err, &oe) {
 			t.Fatalf("ParsePath(%q) = %+v, %v", in, p, err)
+		}
+		if isKeyError(err) {
+			return nil
 		}
 		if oe.Status != 400 || oe.Code != "BadRequest" ||
 			!strings.HasPrefix(oe.Message, "Resource not found for the segment '") || !strings.HasSuffix(oe.Message, "'.") {
@@ -109,6 +122,12 @@ func checkParse(t *testing.T, s *entities.Schema, in string) *odata.Path {
 		t.Fatalf("ParsePath(%q) = kind %d", in, p.Kind)
 	}
 	return p
+}
+
+// isKeyError reports whether err is the refusal of a key with a control character.
+func isKeyError(err error) bool {
+	var oe *odata.Error
+	return errors.As(err, &oe) && oe.Status == 400 && oe.Message == odata.ErrInvalidKey().Message
 }
 
 // FuzzAppendString: the output is always valid JSON, valid UTF-8, and decodes to the input
