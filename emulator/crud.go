@@ -243,7 +243,9 @@ func (s *Server) readUpdate(rq *request, typ *entities.StructuredType, body []by
 		return nil, err
 	}
 	u := &pendingUpdate{typ: typ, p: p, binds: binds, merge: merge}
-	if merge {
+	// The change feed names the properties of a small update; a large one (an open
+	// type's thousands of dynamic properties) is recorded as changing all of them.
+	if merge && len(p.Fields) <= maxChangedNames {
 		u.changed = make([]string, len(p.Fields))
 		for i, f := range p.Fields {
 			u.changed[i] = f.Name
@@ -251,6 +253,10 @@ func (s *Server) readUpdate(rq *request, typ *entities.StructuredType, body []by
 	}
 	return u, nil
 }
+
+// maxChangedNames is how many changed property names an update records in the change
+// feed at most.
+const maxChangedNames = 256
 
 // storedType returns the type of the entity the request addresses, as stored.
 func (s *Server) storedType(rq *request) (typ *entities.StructuredType, err error) {

@@ -687,6 +687,10 @@ func (p *deltaWriter) aggregate(fv store.FeedView, from, to uint64) ([]*deltaAgg
 				a.allProps = true
 			}
 			for _, name := range c.Props {
+				if len(a.props) >= maxChangedNames {
+					a.allProps = true // too many to list: the entity goes whole
+					break
+				}
 				if !slices.Contains(a.props, name) {
 					a.props = append(a.props, name)
 				}

@@ -201,3 +201,27 @@ func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	h.ServeHTTP(w, req)
 	return w
 }
+
+// TestDeltaAfterWidePatch: after a PATCH of 64k dynamic properties, a delta round lists
+// the user at once (it compared every changed name with every other one before).
+func TestDeltaAfterWidePatch(t *testing.T) {
+	t.Parallel()
+	srv := newGraph(t)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"w","displayName":"W"}`), http.StatusCreated)
+	link := ""
+	for next := "/v1.0/users/delta"; next != ""; {
+		r := mustStatus(t, srv.Do("GET", next, ""), http.StatusOK)
+		next, link = field(r, `@odata\.nextLink`), field(r, `@odata\.deltaLink`)
+	}
+	for range 2 {
+		must2xx(t, srv.Do("PATCH", "/v1.0/users/w", wideObject(64000, 1, ""), "Prefer", "return=minimal"))
+	}
+	start := time.Now()
+	r := mustStatus(t, srv.Do("GET", link, ""), http.StatusOK)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("delta round after a wide PATCH took %v", took)
+	}
+	if field(r, "value.0.id") != "w" {
+		t.Errorf("delta round: %.300s", r.Body)
+	}
+}
