@@ -255,7 +255,10 @@ func (s *Server) write(rq *request, op writeOp) (*response, error) {
 	err := s.store.Write(rq.tenant(), func(tx store.Tx) error {
 		rq.view, rq.commits = tx, rq.commits[:0]
 		defer func() { rq.view, rq.commits = nil, nil }()
+		// A DELETE is never refused for a quota: it is how a client makes room (a soft
+		// delete keeps the entity, as Graph counts deleted directory objects too).
 		quota, limited := startQuota(tx)
+		limited = limited && rq.r.Method != http.MethodDelete
 		r, err := s.resolve(rq, tx)
 		if err != nil {
 			return err

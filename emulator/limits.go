@@ -9,8 +9,10 @@ import (
 
 // Quotas: how much one tenant may store. A write that would take a tenant past a quota
 // is refused with Graph's quota error and changes nothing; a write that takes it no
-// further (a delete, a smaller update) passes even when the tenant is over a quota
-// already (after a restart with lower limits, say). The limits need a store that
+// further (a smaller update) passes even when the tenant is over a quota already (after
+// a restart with lower limits, say), and so does every DELETE. Entities count wherever
+// they are: a soft-deleted user in /directory/deletedItems counts until it is purged,
+// as Graph counts deleted directory objects. The limits need a store that
 // reports its usage (store.UsageTx: the memory store and stores built on it); with
 // another store they are not enforced. The content of drive items has its own quota
 // (WithMaxContentBytes, enforced by the content store).

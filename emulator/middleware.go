@@ -55,9 +55,9 @@ func Info(ctx context.Context) *RequestInfo {
 type middleware func(http.Handler) http.Handler
 
 // chain returns the server's middleware, outermost first: request ids, recovery, Host
-// check (host.go), body limit, journal, tenant, auth, faults. They wrap the router from outside, because
-// gorilla/mux runs Use middleware only on a match and every answer, a 404 included,
-// needs request ids and a Graph error body.
+// check (host.go), body limit, journal, tenant, auth, faults. They wrap the router from
+// outside, because gorilla/mux runs Use middleware only on a match and every answer, a
+// 404 included, needs request ids and a Graph error body.
 func (s *Server) chain() []middleware {
 	return []middleware{
 		s.withRequestIDs,

@@ -51,6 +51,23 @@ func TestEntityQuota(t *testing.T) {
 	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"c"}`), http.StatusCreated)
 }
 
+// TestQuotasPerTenant: each tenant has its own quota.
+func TestQuotasPerTenant(t *testing.T) {
+	t.Parallel()
+	srv := newDirectory(t, emulator.WithMaxEntities(1))
+	for _, tenant := range []string{"", "alpha", "beta"} {
+		h := []string{}
+		if tenant != "" {
+			h = []string{"X-Emulator-Tenant", tenant}
+		}
+		mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"a"}`, h...), http.StatusCreated)
+		r := srv.Do("POST", "/v1.0/users", `{"id":"b"}`, h...)
+		if r.Status != http.StatusForbidden || field(r, "error.code") != "Directory_QuotaExceeded" {
+			t.Errorf("tenant %q: %d %s", tenant, r.Status, r.Body)
+		}
+	}
+}
+
 func TestStoredBytesQuota(t *testing.T) {
 	t.Parallel()
 	st := store.NewMemory(0)
@@ -87,4 +104,56 @@ func TestQuotaDefaults(t *testing.T) {
 	if emulator.DefaultMaxEntities != 300000 || emulator.DefaultMaxStoredBytes != 512<<20 {
 		t.Errorf("defaults changed: %d %d", emulator.DefaultMaxEntities, emulator.DefaultMaxStoredBytes)
 	}
+}
+
+// TestQuotaAcrossRestart: a server on a data directory counts what the directory holds
+// when it opens, and refuses past the quota what the first server filled; a delete
+// makes room (the seed's set: its entities are deleted for good, where a user would go
+// to deletedItems and go on counting, as in Graph).
+func TestQuotaAcrossRestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	open := func() *emulatortest.Server {
+		srv, err := emulatortest.Start(emulator.WithDataDir(dir, 0), emulator.WithMaxEntities(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv
+	}
+	const set = "/v1.0/office365ServicesUserCounts"
+	first := open()
+	for _, id := range []string{"a", "b"} {
+		mustStatus(t, first.Do("POST", set, `{"id":"`+id+`","exchangeActive":1}`), http.StatusCreated)
+	}
+	first.Close()
+	if err := first.Emulator.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second := open()
+	defer func() {
+		second.Close()
+		second.Emulator.Close()
+	}()
+	if r := second.Do("POST", set, `{"id":"c","exchangeActive":1}`); r.Status != http.StatusForbidden {
+		t.Fatalf("past the quota after a restart: %d %s", r.Status, r.Body)
+	}
+	mustStatus(t, second.Do("DELETE", set+"/a", ""), http.StatusNoContent)
+	mustStatus(t, second.Do("POST", set, `{"id":"c","exchangeActive":1}`), http.StatusCreated)
+}
+
+// TestQuotaSoftDelete: deleting a user at the quota passes; the user goes on counting
+// in deletedItems, as Graph counts deleted directory objects, until it is purged.
+func TestQuotaSoftDelete(t *testing.T) {
+	t.Parallel()
+	srv := newGraph(t, emulator.WithMaxEntities(3))
+	for _, id := range []string{"a", "b", "c"} {
+		mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"`+id+`","displayName":"`+id+`"}`), http.StatusCreated)
+	}
+	mustStatus(t, srv.Do("DELETE", "/v1.0/users/a", ""), http.StatusNoContent)
+	before := seq(t, srv.Emulator)
+	checkQuotaError(t, srv, srv.Do("POST", "/v1.0/users", `{"id":"d","displayName":"d"}`), http.StatusForbidden, "Directory_QuotaExceeded", before)
+	mustStatus(t, srv.Do("DELETE", "/v1.0/directory/deletedItems/a", ""), http.StatusNoContent)
+	mustStatus(t, srv.Do("DELETE", "/v1.0/users/b", ""), http.StatusNoContent)
+	mustStatus(t, srv.Do("DELETE", "/v1.0/directory/deletedItems/b", ""), http.StatusNoContent)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"d","displayName":"d"}`), http.StatusCreated)
 }
