@@ -173,10 +173,11 @@ func ApplySelect(dst, entity []byte, sel []string, keyName string) []byte {
 
 // appendSelected writes the members of obj that sel names.
 func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
+	get := memberReader(obj, sel)
 	for i, p := range sel {
 		top, _, nested := strings.Cut(p, "/")
 		if !nested {
-			r := gjson.Get(obj, gjson.Escape(p))
+			r := get(p)
 			if !r.Exists() && strings.HasPrefix(p, "@") {
 				continue // an annotation the entity does not carry is left out, not null
 			}
@@ -192,7 +193,7 @@ func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
 				subs = append(subs, rest)
 			}
 		}
-		r := gjson.Get(obj, gjson.Escape(top))
+		r := get(top)
 		if !r.IsObject() {
 			dst = appendMember(dst, first, top, r.Raw)
 			continue
@@ -204,6 +205,32 @@ func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
 		dst = append(dst, '}')
 	}
 	return dst
+}
+
+// selectedInOnePass is how many names a $select takes before their values are read
+// in one pass over the entity: a member the entity lacks costs a search of all of it.
+const selectedInOnePass = 4
+
+// memberReader returns how the members sel names are read from obj: each by its own
+// search for a few, from one pass over obj for more.
+func memberReader(obj string, sel []string) func(name string) gjson.Result {
+	if len(sel) <= selectedInOnePass {
+		return func(name string) gjson.Result { return gjson.Get(obj, gjson.Escape(name)) }
+	}
+	want := make(map[string]gjson.Result, len(sel))
+	for _, p := range sel {
+		top, _, _ := strings.Cut(p, "/")
+		want[top] = gjson.Result{}
+	}
+	left := len(want)
+	gjson.Parse(obj).ForEach(func(k, v gjson.Result) bool {
+		if r, ok := want[k.Str]; ok && !r.Exists() {
+			want[k.Str] = v
+			left--
+		}
+		return left > 0
+	})
+	return func(name string) gjson.Result { return want[name] }
 }
 
 func emittedBefore(sel []string, top string) bool {

@@ -84,6 +84,13 @@ func TestApplySelect(t *testing.T) {
 		{name: "nested parent absent", entity: 2, sel: []string{"address/city"}, key: "", want: `{"address":null}`},
 		{name: "nothing selected", entity: 0, sel: nil, key: "id", want: `{"id":"p1"}`},
 		{name: "escaped text kept", entity: 2, sel: []string{"displayName"}, key: "", want: `{"displayName":"O'Brien"}`},
+		// Past four names the members are read in one pass: the same answer.
+		{name: "many names, some absent, nested", entity: 0, key: "id",
+			sel:  []string{"mail", "nope", "address/city", "displayName", "emails", "address/postalCode", "other"},
+			want: `{"id":"p1","mail":"AdeleV@contoso.com","nope":null,"address":{"city":"Seattle","postalCode":98101},"displayName":"Adele Vance","emails":["adele@contoso.com","a.vance@example.org"],"other":null}`},
+		{name: "many names, parent absent", entity: 2, key: "",
+			sel:  []string{"address/city", "a", "b", "c", "displayName"},
+			want: `{"address":null,"a":null,"b":null,"c":null,"displayName":"O'Brien"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
