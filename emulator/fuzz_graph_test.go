@@ -23,7 +23,7 @@ import (
 
 // fuzzBudget bounds the time of one input: generous for a loaded machine, far below
 // what the quadratic paths this guards against took (seconds to minutes).
-const fuzzBudget = 3 * time.Second
+const fuzzBudget = slowdown * 3 * time.Second
 
 // fuzzMethods are the methods an input's first byte chooses from.
 var fuzzMethods = [...]string{"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS", "GET"}

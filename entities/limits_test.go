@@ -118,7 +118,7 @@ func TestReadPayloadLinear(t *testing.T) {
 		}
 		best = min(best, time.Since(start))
 	}
-	if best > time.Second {
+	if best > slowdown*time.Second {
 		t.Fatalf("128k dynamic properties read in %v: not linear", best)
 	}
 }
