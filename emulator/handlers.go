@@ -383,6 +383,9 @@ func (s *Server) readBody(rq *request) ([]byte, error) {
 		rq.bodyBuf = s.getBuf()
 	}
 	buf := bytes.NewBuffer((*rq.bodyBuf)[:0])
+	if n := r.ContentLength; src == r.Body && n > 0 && n <= s.cfg.maxBodyBytes {
+		buf.Grow(int(n) + bytes.MinRead) // one allocation for a large body, not a dozen
+	}
 	n, err := buf.ReadFrom(io.LimitReader(src, s.cfg.maxBodyBytes+1))
 	*rq.bodyBuf = buf.Bytes()[:0]
 	if err != nil {

@@ -202,7 +202,7 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 	var (
 		err      error
 		declared []Field
-		dynamic  []Field
+		dynamic  fieldChunks
 		seen     = newBitset(len(t.all))
 		// dynamicNames indexes the dynamic members once there are more than a few, so
 		// that finding a duplicate costs the same for the 10th and the 100,000th.
@@ -224,11 +224,15 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 				err = &UnknownPropertyError{Property: join(path, name), Type: t.qualified}
 				return false
 			}
-			if isDuplicate(dynamic, &dynamicNames, name) {
+			if isDuplicate(&dynamic, &dynamicNames, name) {
 				err = &DuplicatePropertyError{Property: join(path, name)}
 				return false
 			}
-			dynamic = append(dynamic, Field{Name: name, Raw: v.Raw, Index: -1})
+			if collect > 0 {
+				dynamic.add(Field{Name: name, Raw: v.Raw, Index: -1})
+			} else {
+				dynamic.add(Field{Name: name}) // nested: only the name, for duplicates
+			}
 			return true
 		}
 		if seen.has(idx) {
@@ -267,7 +271,54 @@ func (r *reader) object(t *StructuredType, obj gjson.Result, path string, collec
 		return nil, nil
 	}
 	sortByIndex(declared)
-	return append(declared, dynamic...), nil
+	return dynamic.appendTo(declared), nil
+}
+
+// fieldChunks collects fields in blocks that are never copied as they fill, so that
+// collecting a hundred thousand costs one copy, into the result.
+type fieldChunks struct {
+	full [][]Field
+	last []Field
+	n    int
+}
+
+const fieldChunk = 1024
+
+func (c *fieldChunks) add(f Field) {
+	if len(c.last) == cap(c.last) && len(c.last) >= fieldChunk {
+		c.full = append(c.full, c.last)
+		c.last = make([]Field, 0, fieldChunk)
+	}
+	c.last = append(c.last, f)
+	c.n++
+}
+
+// each calls fn with the fields in order until it returns false.
+func (c *fieldChunks) each(fn func(Field) bool) {
+	for _, chunk := range c.full {
+		for _, f := range chunk {
+			if !fn(f) {
+				return
+			}
+		}
+	}
+	for _, f := range c.last {
+		if !fn(f) {
+			return
+		}
+	}
+}
+
+// appendTo appends the fields to dst, growing it once.
+func (c *fieldChunks) appendTo(dst []Field) []Field {
+	if c.n == 0 {
+		return dst
+	}
+	dst = slices.Grow(dst, c.n)
+	for _, chunk := range c.full {
+		dst = append(dst, chunk...)
+	}
+	return append(dst, c.last...)
 }
 
 // value validates one property value.
@@ -454,21 +505,16 @@ func (b *bitset) has(i int) bool {
 
 // isDuplicate reports whether name is among the dynamic members read so far; past a
 // few members it keeps them in *index (built on first use).
-func isDuplicate(dynamic []Field, index *map[string]struct{}, name string) bool {
+func isDuplicate(dynamic *fieldChunks, index *map[string]struct{}, name string) bool {
 	const linear = 8
-	if len(dynamic) < linear {
-		for _, d := range dynamic {
-			if d.Name == name {
-				return true
-			}
-		}
-		return false
+	if dynamic.n < linear {
+		dup := false
+		dynamic.each(func(d Field) bool { dup = d.Name == name; return !dup })
+		return dup
 	}
 	if *index == nil {
-		*index = make(map[string]struct{}, 2*len(dynamic))
-		for _, d := range dynamic {
-			(*index)[d.Name] = struct{}{}
-		}
+		*index = make(map[string]struct{}, 2*dynamic.n)
+		dynamic.each(func(d Field) bool { (*index)[d.Name] = struct{}{}; return true })
 	}
 	if _, dup := (*index)[name]; dup {
 		return true
