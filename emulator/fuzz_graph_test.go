@@ -112,6 +112,10 @@ func FuzzGraphHTTP(f *testing.F) {
 		{4, "/v1.0/users/b", ""},
 		{4, "/v1.0/groups/g/members/a/$ref", ""},
 		{5, "/v1.0/users", ""},
+		{3, "/v1.0/me/drive/root:/notes/a.txt:/content", "hello"},
+		{1, "/v1.0/me/drive/root/children", `{"name":"d","folder":{},"@microsoft.graph.conflictBehavior":"rename"}`},
+		{0, "/v1.0/me/drive/root/children?$select=id,name,@microsoft.graph.downloadUrl&$top=1", ""},
+		{1, "/v1.0/me/drive/root:/big.bin:/createUploadSession", `{"item":{"@microsoft.graph.conflictBehavior":"replace"}}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.body)
