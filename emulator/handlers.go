@@ -357,16 +357,20 @@ func (s *Server) readBody(rq *request) ([]byte, error) {
 	if !isJSONMediaType(ct) {
 		return nil, odata.ErrUnsupportedMediaType(ct)
 	}
-	var src io.Reader = r.Body
+	body := r.Body
+	if body == nil { // a request made in-process without a body (a batch step's)
+		body = http.NoBody
+	}
+	var src io.Reader = body
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
 		z := s.getGzip()
 		var err error
 		if z == nil {
-			z, err = gzip.NewReader(r.Body)
+			z, err = gzip.NewReader(body)
 		} else {
-			err = z.Reset(r.Body)
+			err = z.Reset(body)
 		}
 		if err != nil {
 			if isTooLarge(err) {
@@ -383,7 +387,7 @@ func (s *Server) readBody(rq *request) ([]byte, error) {
 		rq.bodyBuf = s.getBuf()
 	}
 	buf := bytes.NewBuffer((*rq.bodyBuf)[:0])
-	if n := r.ContentLength; src == r.Body && n > 0 && n <= s.cfg.maxBodyBytes {
+	if n := r.ContentLength; src == body && n > 0 && n <= s.cfg.maxBodyBytes {
 		buf.Grow(int(n) + bytes.MinRead) // one allocation for a large body, not a dozen
 	}
 	n, err := buf.ReadFrom(io.LimitReader(src, s.cfg.maxBodyBytes+1))

@@ -225,3 +225,20 @@ func TestDeltaAfterWidePatch(t *testing.T) {
 		t.Errorf("delta round: %.300s", r.Body)
 	}
 }
+
+// TestBatchStepWithoutBody: a step that names a Content-Type but sends no body is
+// Graph's 400 (it was a nil body read: a 500, found by FuzzBatchHTTP).
+func TestBatchStepWithoutBody(t *testing.T) {
+	t.Parallel()
+	srv := newGraph(t)
+	before := seq(t, srv.Emulator)
+	r := mustStatus(t, srv.Do("POST", "/v1.0/$batch", `{"requests":[{"id":"0","method":"POST","url":"users","headers":{"Content-TYpe":"AppliCAtion/json"}},{"id":"1","method":"PATCH","url":"/me","headers":{"content-type":"application/json","content-encoding":"gzip"}}]}`), http.StatusOK)
+	for i := range 2 {
+		if s := field(r, "responses."+strconv.Itoa(i)+".status"); s != "400" {
+			t.Errorf("step %d: %s", i, r.Body)
+		}
+	}
+	if after := seq(t, srv.Emulator); after != before {
+		t.Errorf("refused steps changed the store")
+	}
+}
