@@ -55,7 +55,7 @@ func state(t *testing.T, srv *emulatortest.Server, user string) string {
 func TestHostileBodies(t *testing.T) {
 	t.Parallel()
 	srv := newGraph(t)
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u","displayName":"U"}`), http.StatusCreated)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"u","displayName":"U"}`)), http.StatusCreated)
 	deepArray := `{"deepThing":` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}`
 	deepObject := `{"deepThing":` + strings.Repeat(`{"a":`, 65) + "1" + strings.Repeat("}", 65) + `}`
 	tests := []struct {
@@ -79,7 +79,7 @@ func TestHostileBodies(t *testing.T) {
 		{"key with DEL in the path", "PATCH", "/v1.0/users/a%7Fb", `{"displayName":"x"}`, "BadRequest"},
 		{"key with NUL in parentheses", "GET", "/v1.0/users('a%00b')", ``, "BadRequest"},
 	}
-	mustStatus(t, srv.Do("POST", "/v1.0/groups", `{"id":"g","displayName":"G"}`), http.StatusCreated)
+	mustStatus(t, srv.Do("POST", "/v1.0/groups", `{"id":"g","displayName":"G","mailEnabled":false,"mailNickname":"g","securityEnabled":true}`), http.StatusCreated)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := state(t, srv, "u")
@@ -121,7 +121,7 @@ func TestOpenTypeLinear(t *testing.T) {
 	srv := newGraph(t)
 	patch := func(n int) time.Duration {
 		id := "u" + strconv.Itoa(n)
-		mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"`+id+`","displayName":"U"}`), http.StatusCreated)
+		mustStatus(t, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"`+id+`","displayName":"U"}`)), http.StatusCreated)
 		body := wideObject(n, 1, "")
 		best := time.Duration(1 << 62)
 		for range 3 {
@@ -150,7 +150,7 @@ func BenchmarkCreateWide(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		req := newJSONRequest("POST", "/v1.0/users", strings.Replace(body, "{", `{"id":"w`+strconv.Itoa(i)+`",`, 1))
+		req := newJSONRequest("POST", "/v1.0/users", requiredUser(strings.Replace(body, "{", `{"id":"w`+strconv.Itoa(i)+`",`, 1)))
 		w := serve(srv, req)
 		if w.Code != http.StatusCreated {
 			b.Fatalf("%d %.300s", w.Code, w.Body)
@@ -166,7 +166,7 @@ func BenchmarkPatchWide(b *testing.B) {
 		b.Fatal(err)
 	}
 	body := wideObject(128000, 16, "")
-	if w := serve(srv, newJSONRequest("POST", "/v1.0/users", `{"id":"w","displayName":"w"}`)); w.Code != http.StatusCreated {
+	if w := serve(srv, newJSONRequest("POST", "/v1.0/users", requiredUser(`{"id":"w","displayName":"w"}`))); w.Code != http.StatusCreated {
 		b.Fatal(w.Code)
 	}
 	b.SetBytes(int64(len(body)))
@@ -207,7 +207,7 @@ func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 func TestDeltaAfterWidePatch(t *testing.T) {
 	t.Parallel()
 	srv := newGraph(t)
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"w","displayName":"W"}`), http.StatusCreated)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"w","displayName":"W"}`)), http.StatusCreated)
 	link := ""
 	for next := "/v1.0/users/delta"; next != ""; {
 		r := mustStatus(t, srv.Do("GET", next, ""), http.StatusOK)

@@ -18,7 +18,7 @@ import (
 func TestFilterNodeLimitOverHTTP(t *testing.T) {
 	t.Parallel()
 	srv := newGraph(t)
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u","displayName":"n7"}`), http.StatusCreated)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"u","displayName":"n7"}`)), http.StatusCreated)
 	before := seq(t, srv.Emulator)
 	terms := make([]string, 4000)
 	for i := range terms {
@@ -61,7 +61,7 @@ func TestReadStopsWhenCancelled(t *testing.T) {
 	}
 	phones := `"` + strings.TrimSuffix(strings.Repeat(`a","`, 2000), `","`) + `"`
 	for i := range 100 {
-		w := serve(srv, newJSONRequest("POST", "/v1.0/users", `{"id":"u`+strconv.Itoa(i)+`","businessPhones":[`+phones+`]}`))
+		w := serve(srv, newJSONRequest("POST", "/v1.0/users", requiredUser(`{"id":"u`+strconv.Itoa(i)+`","businessPhones":[`+phones+`]}`)))
 		if w.Code != http.StatusCreated {
 			t.Fatalf("%d %.300s", w.Code, w.Body)
 		}

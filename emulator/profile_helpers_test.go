@@ -1,8 +1,11 @@
 package emulator_test
 
 import (
+	"crypto/rand"
 	"fmt"
 	"strings"
+
+	"github.com/tidwall/gjson"
 )
 
 // userJSON is the body of a user Graph creates (with the required properties), named
@@ -25,4 +28,21 @@ func groupJSON(name string, more ...string) string {
 		b += "," + m
 	}
 	return b + "}"
+}
+
+// requiredUser adds to a user's JSON body the properties Graph requires on create (a
+// unique mailNickname and userPrincipalName, accountEnabled, a password, and a
+// displayName when the body has none), so that tests about other things can post it.
+func requiredUser(body string) string {
+	tok := strings.ToLower(rand.Text()[:12])
+	extra := `"accountEnabled":true,"mailNickname":"m` + tok + `","userPrincipalName":"u` + tok +
+		`@contoso.test","passwordProfile":{"password":"x-Y-z-123!aB"}`
+	if !gjson.Get(body, "displayName").Exists() {
+		extra += `,"displayName":"d` + tok + `"`
+	}
+	rest := strings.TrimPrefix(strings.TrimSpace(body), "{")
+	if strings.TrimSpace(rest) == "}" {
+		return "{" + extra + "}"
+	}
+	return "{" + extra + "," + rest
 }

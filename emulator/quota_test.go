@@ -147,13 +147,13 @@ func TestQuotaSoftDelete(t *testing.T) {
 	t.Parallel()
 	srv := newGraph(t, emulator.WithMaxEntities(3))
 	for _, id := range []string{"a", "b", "c"} {
-		mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"`+id+`","displayName":"`+id+`"}`), http.StatusCreated)
+		mustStatus(t, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"`+id+`","displayName":"`+id+`"}`)), http.StatusCreated)
 	}
 	mustStatus(t, srv.Do("DELETE", "/v1.0/users/a", ""), http.StatusNoContent)
 	before := seq(t, srv.Emulator)
-	checkQuotaError(t, srv, srv.Do("POST", "/v1.0/users", `{"id":"d","displayName":"d"}`), http.StatusForbidden, "Directory_QuotaExceeded", before)
+	checkQuotaError(t, srv, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"d","displayName":"d"}`)), http.StatusForbidden, "Directory_QuotaExceeded", before)
 	mustStatus(t, srv.Do("DELETE", "/v1.0/directory/deletedItems/a", ""), http.StatusNoContent)
 	mustStatus(t, srv.Do("DELETE", "/v1.0/users/b", ""), http.StatusNoContent)
 	mustStatus(t, srv.Do("DELETE", "/v1.0/directory/deletedItems/b", ""), http.StatusNoContent)
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"d","displayName":"d"}`), http.StatusCreated)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"d","displayName":"d"}`)), http.StatusCreated)
 }

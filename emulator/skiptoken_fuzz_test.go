@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -29,7 +30,7 @@ func FuzzSkipToken(f *testing.F) {
 		f.Fatal(err)
 	}
 	for _, u := range []string{`{"id":"a","displayName":"A"}`, `{"id":"b","displayName":"B"}`, `{"id":"c"}`} {
-		req := httptest.NewRequest("POST", "/v1.0/users", strings.NewReader(u))
+		req := httptest.NewRequest("POST", "/v1.0/users", strings.NewReader(requiredUser(u)))
 		req.Header.Set("Content-Type", "application/json")
 		w := httptest.NewRecorder()
 		srv.ServeHTTP(w, req)
@@ -96,4 +97,21 @@ func FuzzSkipToken(f *testing.F) {
 			}
 		}
 	})
+}
+
+// requiredUser adds to a user's JSON body the properties Graph requires on create (a
+// unique mailNickname and userPrincipalName, accountEnabled, a password, and a
+// displayName when the body has none), so that tests about other things can post it.
+func requiredUser(body string) string {
+	tok := strings.ToLower(rand.Text()[:12])
+	extra := `"accountEnabled":true,"mailNickname":"m` + tok + `","userPrincipalName":"u` + tok +
+		`@contoso.test","passwordProfile":{"password":"x-Y-z-123!aB"}`
+	if !gjson.Get(body, "displayName").Exists() {
+		extra += `,"displayName":"d` + tok + `"`
+	}
+	rest := strings.TrimPrefix(strings.TrimSpace(body), "{")
+	if strings.TrimSpace(rest) == "}" {
+		return "{" + extra + "}"
+	}
+	return "{" + extra + "," + rest
 }

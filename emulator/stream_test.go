@@ -16,13 +16,13 @@ import (
 	"github.com/graph-emulator/graph-emulator/emulator/emulatortest"
 )
 
-// bigUsers stores n users of about size bytes each (a dynamic property of Graph's open
-// user type holds the bulk).
+// bigUsers stores n users of about size bytes each (their displayName, one of the
+// properties a user's default property set returns, holds the bulk).
 func bigUsers(t testing.TB, srv *emulatortest.Server, n, size int) {
 	t.Helper()
 	blob := strings.Repeat("b", size)
 	for i := range n {
-		r := srv.Do("POST", "/v1.0/users", `{"id":"u`+strconv.Itoa(i)+`","displayName":"U`+strconv.Itoa(i)+`","blob":"`+blob+`"}`)
+		r := srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"u`+strconv.Itoa(i)+`","displayName":"U`+strconv.Itoa(i)+blob+`"}`))
 		if r.Status != http.StatusCreated {
 			t.Fatalf("POST: %d %.300s", r.Status, r.Body)
 		}
@@ -89,7 +89,7 @@ func TestStreamedBatch(t *testing.T) {
 		{"id":"small","method":"GET","url":"/users/u1?$select=id"},
 		{"id":"count","method":"GET","url":"/users/$count","headers":{"ConsistencyLevel":"eventual"}},
 		{"id":"list2","method":"GET","url":"/users?$top=999"},
-		{"id":"create","method":"POST","url":"/users","headers":{"Content-Type":"application/json"},"body":{"id":"new","displayName":"N"}},
+		{"id":"create","method":"POST","url":"/users","headers":{"Content-Type":"application/json"},"body":{"id":"new","displayName":"N","accountEnabled":true,"mailNickname":"new","userPrincipalName":"new@contoso.test","passwordProfile":{"password":"x-Y-z-123!aB"}}},
 		{"id":"after","method":"GET","url":"/users/new","dependsOn":["create"]},
 		{"id":"list3","method":"GET","url":"/users","dependsOn":["create"]},
 		{"id":"delete","method":"DELETE","url":"/users/u2"},
@@ -150,7 +150,7 @@ func TestStreamedBatch(t *testing.T) {
 func TestSmallAnswersKeepTheirLength(t *testing.T) {
 	t.Parallel()
 	srv := newGraph(t)
-	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u","displayName":"U"}`), http.StatusCreated)
+	mustStatus(t, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"u","displayName":"U"}`)), http.StatusCreated)
 	for _, r := range []*emulatortest.Response{
 		srv.Do("GET", "/v1.0/users", ""),
 		srv.Do("POST", "/v1.0/$batch", `{"requests":[{"id":"1","method":"GET","url":"/users"}]}`),
