@@ -37,6 +37,17 @@ type request struct {
 	// env is what the behaviour sees of the request, made on first use (see env).
 	env      behavior.Env
 	envReady bool
+	// rd writes stored entities as the behaviour reads them for this request (made on
+	// first use; see reader).
+	rd *behavior.Reader
+}
+
+// reader returns how the behaviour writes stored entities for this request.
+func (s *Server) reader(rq *request) *behavior.Reader {
+	if rq.rd == nil {
+		rq.rd = s.behavior.Reader(rq.schema, rq.r.Header)
+	}
+	return rq.rd
 }
 
 // tenant is the tenant whose state the request reads and writes.
@@ -72,6 +83,11 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeError(w, r, err)
 		return
+	}
+	if rq.rd != nil && resp.applied == "" {
+		// A preference the behaviour applied while writing entities
+		// (outlook.body-content-type).
+		resp.applied = rq.rd.Applied()
 	}
 	s.writeResponse(w, resp)
 }

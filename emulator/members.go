@@ -37,7 +37,7 @@ func (p position) less(q position) bool {
 // returns false. An equality filter on the key (id eq 'x', id in ('x','y')) is answered by
 // key lookups instead of a scan; the caller still applies the filter.
 func (s *Server) members(rq *request, v store.View, r *resource, f *odata.Filter, start position, fn func(member) bool) {
-	if r.rule.Of != "" {
+	if r.rule.Walked() {
 		s.derivedMembers(rq, v, r, start, fn)
 		return
 	}
@@ -155,7 +155,7 @@ func matches(q *odata.Query, body []byte) bool {
 
 // countMatches counts r's members matching q's $filter and $search.
 func (s *Server) countMatches(rq *request, v store.View, r *resource, q *odata.Query) int {
-	if q.Filter == nil && q.Search == nil && !r.refs && r.typ == r.declared {
+	if q.Filter == nil && q.Search == nil && !r.refs && !r.rule.Walked() && r.typ == r.declared {
 		n := 0
 		for _, c := range r.sources {
 			n += v.Len(c)

@@ -100,7 +100,10 @@ func New(opts ...Option) (*Server, error) {
 		closer: closer,
 		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict, LenientQueries: cfg.lenientQueries,
 			DefaultDomain: cfg.defaultDomain, Profiles: cfg.profiles, Operations: cfg.operations, Singletons: cfg.singletons,
-			MaxContentBytes: cfg.maxContentBytes}),
+			MaxContentBytes: cfg.maxContentBytes,
+			Merge: func(t *entities.StructuredType, body []byte, fields []entities.Field) []byte {
+				return mergeBody(t, keyName(t), body, fields)
+			}}),
 		indexes: map[*entities.Schema]*schemaIndex{},
 	}
 	if c, ok := cfg.store.(store.Content); ok {
