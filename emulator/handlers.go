@@ -197,6 +197,11 @@ func (s *Server) handle(rq *request) (*response, error) {
 			return nil, odata.ErrMethodNotAllowed("GET")
 		}
 		return s.count(rq)
+	case odata.PathEntityValue:
+		if m != http.MethodGet {
+			return nil, odata.ErrMethodNotAllowed("GET")
+		}
+		return s.entityValue(rq)
 	case odata.PathProperty, odata.PathPropertyValue:
 		if s.isStream(rq) { // content.go
 			return s.stream(rq)

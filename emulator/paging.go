@@ -81,7 +81,7 @@ func (s *Server) parseQuery(rq *request, t *entities.StructuredType, single bool
 		return nil, err
 	}
 	return odata.ParseQuery(rq.schema, t, values, odata.QueryOptions{OptionalDollar: true, Single: single,
-		SearchTokenized: s.behavior.SearchTokenized})
+		SearchTokenized: s.behavior.SearchTokenized, ParseSearch: s.behavior.ParseSearch})
 }
 
 // parseEntityQuery parses the query options of a GET of one entity: $select, $expand

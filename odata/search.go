@@ -31,6 +31,14 @@ import (
 type Search struct {
 	text string
 	root *searchNode
+	// match, when set, is a service's own matcher (see NewSearch).
+	match func(entity []byte) bool
+}
+
+// NewSearch is a $search a service parses with its own grammar (Outlook's KQL on
+// messages): text as the client wrote it, match its test of an entity as stored.
+func NewSearch(text string, match func(entity []byte) bool) *Search {
+	return &Search{text: text, match: match}
 }
 
 type searchOp uint8
@@ -329,7 +337,12 @@ func (p *searchParser) term(tok sToken) (*searchNode, error) {
 }
 
 // Match reports whether the entity, a JSON object as stored, satisfies the search.
-func (s *Search) Match(entity []byte) bool { return s.root.match(bytesString(entity)) }
+func (s *Search) Match(entity []byte) bool {
+	if s.match != nil {
+		return s.match(entity)
+	}
+	return s.root.match(bytesString(entity))
+}
 
 func (n *searchNode) match(obj string) bool {
 	switch n.op {

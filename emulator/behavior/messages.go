@@ -142,7 +142,8 @@ func htmlToText(s string) string {
 			if j < 0 {
 				j = len(s) - i
 			}
-			sb.WriteString(s[i : i+j])
+			// Line ends in HTML source are blank space; lines come from tags.
+			sb.WriteString(strings.NewReplacer("\r", " ", "\n", " ").Replace(s[i : i+j]))
 			i += j
 			continue
 		}
