@@ -201,8 +201,7 @@ func (s *Server) routes() http.Handler {
 	r.MatcherFunc(matchPrefix(behavior.UploadPath)).HandlerFunc(s.serveUpload).Name("upload-session")
 	r.MatcherFunc(matchPrefix(behavior.MonitorPath)).HandlerFunc(s.serveMonitor).Name("monitor")
 	r.MatcherFunc(matchPrefix(behavior.AttachmentUploadPath)).HandlerFunc(s.serveAttachmentUpload).Name("attachment-upload-session")
-	r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return r.URL.EscapedPath() == OutboxPath }).
-		HandlerFunc(s.serveOutbox).Name("outbox")
+	r.MatcherFunc(matchPath(control.Prefix + "mail")).Handler(s.control.Mail()).Name("control-mail")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v, _, ok := splitVersion(r.URL.EscapedPath()); ok && v != "" {
 			s.writeError(w, r, odata.ErrInvalidVersion(v))

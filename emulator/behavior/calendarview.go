@@ -76,18 +76,19 @@ func (b *Behavior) calendarView(c *MembersCall) ([]Related, error) {
 	if err != nil {
 		return nil, err
 	}
-	var coll store.Coll
-	switch {
-	case c.OwnerColl.Equal(users()):
-		coll = defaultEvents(c.Owner.ID)
-	default:
-		coll = c.OwnerColl.Contained(c.Owner.ID, eventsNav)
+	// A user's view is its default calendar's (and the events stored under the user
+	// itself, loaded from a fixture); a calendar's or a group's, its events.
+	colls := []store.Coll{c.OwnerColl.Contained(c.Owner.ID, eventsNav)}
+	if c.OwnerColl.Equal(users()) {
+		colls = append(colls, defaultEvents(c.Owner.ID))
 	}
 	var items []viewItem
-	c.View.Scan(coll, 0, func(e store.Entity) bool {
-		items = b.eventInWindow(items, coll, e, from, to)
-		return true
-	})
+	for _, coll := range colls {
+		c.View.Scan(coll, 0, func(e store.Entity) bool {
+			items = b.eventInWindow(items, coll, e, from, to)
+			return true
+		})
+	}
 	return viewResult(items), nil
 }
 

@@ -30,14 +30,14 @@ import (
 // zeroTime is the time Outlook writes for a response not given.
 const zeroTime = "0001-01-01T00:00:00Z"
 
-// eventsSpan: a user's events are those of every calendar; a new one goes to the
-// default calendar.
+// eventsSpan: a user's events are those of every calendar, after those stored under
+// the user itself (loaded from a fixture); a new one goes to the default calendar.
 func (b *Behavior) eventsSpan(c *SpanCall) (Span, error) {
 	uid, ok, err := b.spanOwner(c)
 	if err != nil || !ok {
 		return Span{}, err
 	}
-	var sp Span
+	sp := Span{Sources: []store.Coll{users().Contained(uid, eventsNav)}}
 	c.View.Scan(calendars(uid), 0, func(e store.Entity) bool {
 		sp.Sources = append(sp.Sources, calendars(uid).Contained(e.ID, eventsNav))
 		return true
@@ -81,8 +81,11 @@ func (b *Behavior) calendarByID(c *NameCall) (store.Entity, store.Coll, bool) {
 		if _, err := c.View.Get(users(), uid); err != nil {
 			continue
 		}
-		cal := b.virtualMailbox(c.Schema, c.View, uid, true)[0]
-		return cal.Entity, src, true
+		for _, cal := range b.virtualMailbox(c.Schema, c.View, uid, true) {
+			if cal.Entity.ID == c.Key {
+				return cal.Entity, src, true
+			}
+		}
 	}
 	return store.Entity{}, store.Coll{}, false
 }

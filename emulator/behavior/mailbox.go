@@ -176,19 +176,28 @@ func (b *Behavior) ensureMailbox(schema *entities.Schema, tx store.Tx, uid strin
 	return nil
 }
 
-// virtualMailbox returns a user's well-known folders (or its default calendar) as
-// members of a collection read before the mailbox is stored: in order, numbered for
-// paging.
+// virtualMailbox returns a user's top-level folders (or its calendars) as a read
+// before the mailbox is stored lists them: the well-known folders (the default
+// calendar) as they will be stored, then those stored already (loaded from a
+// fixture), numbered for paging.
 func (b *Behavior) virtualMailbox(schema *entities.Schema, v store.View, uid string, calendarsToo bool) []Related {
 	folders, cal := b.mailbox(schema, v, uid)
-	var out []Related
+	coll := mailFolders(uid)
 	if calendarsToo {
-		cal.Seq = 1
-		return append(out, Related{Coll: calendars(uid), Entity: cal})
+		folders, coll = []store.Entity{cal}, calendars(uid)
 	}
-	for i, f := range folders {
-		f.Seq = uint64(i + 1)
-		out = append(out, Related{Coll: mailFolders(uid), Entity: f})
+	var out []Related
+	for _, f := range folders {
+		if _, err := v.Get(coll, f.ID); err != nil {
+			out = append(out, Related{Coll: coll, Entity: f})
+		}
+	}
+	v.Scan(coll, 0, func(e store.Entity) bool {
+		out = append(out, Related{Coll: coll, Entity: e})
+		return true
+	})
+	for i := range out {
+		out[i].Entity.Seq = uint64(i + 1)
 	}
 	return out
 }
@@ -260,13 +269,14 @@ func (b *Behavior) spanOwner(c *SpanCall) (string, bool, error) {
 }
 
 // messagesSpan: a user's messages are those of every folder (top-level folders in
-// creation order, each followed by its child folders); a new one goes to Drafts.
+// creation order, each followed by its child folders), after those stored under the
+// user itself (loaded from a fixture); a new one goes to Drafts.
 func (b *Behavior) messagesSpan(c *SpanCall) (Span, error) {
 	uid, ok, err := b.spanOwner(c)
 	if err != nil || !ok {
 		return Span{}, err
 	}
-	sp := Span{Sources: []store.Coll{}}
+	sp := Span{Sources: []store.Coll{users().Contained(uid, messagesNav)}}
 	walkFolders(c.View, mailFolders(uid), func(coll store.Coll, f store.Entity) {
 		sp.Sources = append(sp.Sources, coll.Contained(f.ID, messagesNav))
 	})
