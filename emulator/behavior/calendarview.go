@@ -1,9 +1,11 @@
 package behavior
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,7 +87,7 @@ func (b *Behavior) calendarView(c *MembersCall) ([]Related, error) {
 	var items []viewItem
 	for _, coll := range colls {
 		c.View.Scan(coll, 0, func(e store.Entity) bool {
-			items = b.eventInWindow(items, coll, e, from, to)
+			items = b.eventInWindow(c.Schema, items, coll, e, from, to)
 			return true
 		})
 	}
@@ -101,7 +103,7 @@ func (b *Behavior) instances(c *MembersCall) ([]Related, error) {
 	if !gjson.GetBytes(c.Owner.Body, "recurrence").IsObject() {
 		return nil, nil
 	}
-	return viewResult(b.eventInWindow(nil, c.OwnerColl, c.Owner, from, to)), nil
+	return viewResult(b.eventInWindow(c.Schema, nil, c.OwnerColl, c.Owner, from, to)), nil
 }
 
 // viewResult orders a view's members by start, ties in creation order, and numbers
@@ -146,7 +148,7 @@ func overlaps(start, end, from, to time.Time) bool {
 
 // eventInWindow appends the stored event e (of coll) to items when it overlaps the
 // window, or its occurrences that do when it is a series master.
-func (b *Behavior) eventInWindow(items []viewItem, coll store.Coll, e store.Entity, from, to time.Time) []viewItem {
+func (b *Behavior) eventInWindow(schema *entities.Schema, items []viewItem, coll store.Coll, e store.Entity, from, to time.Time) []viewItem {
 	start, end, ok := eventSpan(e.Body)
 	if !ok {
 		return items
@@ -158,7 +160,7 @@ func (b *Behavior) eventInWindow(items []viewItem, coll store.Coll, e store.Enti
 		}
 		return items
 	}
-	s, ok := newSeries(e, rec)
+	s, ok := b.newSeries(schema, e, rec)
 	if !ok {
 		return items
 	}
@@ -183,10 +185,34 @@ type series struct {
 	// clock is the master's start's time of day in loc; dur its length.
 	h, m, s int
 	dur     time.Duration
+	// parts is the occurrences' body around what differs between them (see
+	// occurrenceSlots), in the schema's order.
+	parts [][]byte
+	// order holds the slot of each placeholder, in the template's order.
+	order []int
+	// cancelledDays are the dates of cancelledOccurrences.
+	cancelledDays map[string]bool
 }
 
+// occurrenceSlots are the members an occurrence's body has of its own, in the order
+// the placeholders of the template are found.
+const (
+	slotID = iota
+	slotStart
+	slotEnd
+	slotOriginalStart
+	slotWebLink
+	slotCount
+)
+
+// placeholder marks a slot in an occurrence's template.
+func placeholder(slot int) string { return `"` + slotMark + strconv.Itoa(slot) + `@@"` }
+
+// slotMark begins a placeholder's text.
+const slotMark = "@@occurrence-slot-"
+
 // newSeries reads a series master.
-func newSeries(e store.Entity, rec gjson.Result) (*series, bool) {
+func (b *Behavior) newSeries(schema *entities.Schema, e store.Entity, rec gjson.Result) (*series, bool) {
 	r, msg := parseRecurrence(rec)
 	if msg != "" {
 		return nil, false
@@ -204,7 +230,46 @@ func newSeries(e store.Entity, rec gjson.Result) (*series, bool) {
 		loc = time.UTC
 	}
 	ls := start.In(loc)
-	return &series{master: e, r: r, loc: loc, h: ls.Hour(), m: ls.Minute(), s: ls.Second(), dur: end.Sub(start)}, true
+	s := &series{master: e, r: r, loc: loc, h: ls.Hour(), m: ls.Minute(), s: ls.Second(), dur: end.Sub(start),
+		cancelledDays: map[string]bool{}}
+	prefix := "OID." + e.ID + "."
+	gjson.GetBytes(e.Body, "cancelledOccurrences").ForEach(func(_, v gjson.Result) bool {
+		if d, ok := strings.CutPrefix(v.String(), prefix); ok {
+			s.cancelledDays[d] = true
+		}
+		return true
+	})
+	// The template: the master with placeholders where occurrences differ.
+	body := withID(e.Body, slotMark+"0@@")
+	if t := schema.EntityType(e.Type); t != nil {
+		body = b.set(t, body, "start", placeholder(slotStart), "end", placeholder(slotEnd),
+			"originalStart", placeholder(slotOriginalStart), "recurrence", "null", "seriesMasterId", str(e.ID),
+			"type", str("occurrence"), "webLink", placeholder(slotWebLink))
+	}
+	mark := []byte(`"` + slotMark)
+	for {
+		i := bytes.Index(body, mark)
+		if i < 0 {
+			s.parts = append(s.parts, body)
+			break
+		}
+		s.parts = append(s.parts, body[:i])
+		rest := body[i+len(mark):]
+		j := bytes.IndexByte(rest, '"')
+		if j < 0 {
+			return nil, false
+		}
+		slot, err := strconv.Atoi(strings.TrimSuffix(string(rest[:j]), "@@"))
+		if err != nil || slot < 0 || slot >= slotCount {
+			return nil, false
+		}
+		s.order = append(s.order, slot)
+		body = rest[j+1:]
+	}
+	if len(s.parts) != slotCount+1 {
+		return nil, false
+	}
+	return s, true
 }
 
 // at is the start and end of the occurrence on day.
@@ -223,36 +288,35 @@ func occurrenceID(master string, day civil) string { return master + "_" + occur
 // cancelledName is how cancelledOccurrences names the occurrence on day.
 func cancelledName(master string, day civil) string { return "OID." + master + "." + day.String() }
 
-func (s *series) cancelled(day civil) bool {
-	name := cancelledName(s.master.ID, day)
-	found := false
-	gjson.GetBytes(s.master.Body, "cancelledOccurrences").ForEach(func(_, v gjson.Result) bool {
-		found = v.String() == name
-		return !found
-	})
-	return found
-}
+func (s *series) cancelled(day civil) bool { return s.cancelledDays[day.String()] }
 
 // occurrence is the entity of the occurrence on day, starting at st and ending at et.
 func (s *series) occurrence(day civil, st, et time.Time) store.Entity {
 	e := s.master
-	id := occurrenceID(e.ID, day)
-	e.ID = id
-	e.Body = plainSet(e.Body, "id", str(id), "start", dateTimeTimeZoneJSON(st, time.UTC, "UTC"),
-		"end", dateTimeTimeZoneJSON(et, time.UTC, "UTC"), "originalStart", str(st.UTC().Format("2006-01-02T15:04:05Z")),
-		"recurrence", "null", "seriesMasterId", str(s.master.ID), "type", str("occurrence"),
-		"webLink", str(eventWebLink(id)))
-	return e
-}
-
-// plainSet sets members of an object in place (new ones last), without the schema:
-// occurrences are written often and their members are all present in the master.
-func plainSet(body []byte, pairs ...string) []byte {
-	fields := make([]entities.Field, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		fields = append(fields, entities.Field{Name: pairs[i], Raw: pairs[i+1], Index: -1})
+	e.ID = occurrenceID(e.ID, day)
+	vals := [slotCount]string{
+		slotID:            str(e.ID),
+		slotStart:         dateTimeTimeZoneJSON(st, time.UTC, "UTC"),
+		slotEnd:           dateTimeTimeZoneJSON(et, time.UTC, "UTC"),
+		slotOriginalStart: str(st.UTC().Format("2006-01-02T15:04:05Z")),
+		slotWebLink:       str(eventWebLink(e.ID)),
 	}
-	return plainMerge(body, fields)
+	n := 0
+	for _, p := range s.parts {
+		n += len(p)
+	}
+	for _, v := range vals {
+		n += len(v)
+	}
+	// The slots come in the template's order, which is the schema's: find each.
+	body := make([]byte, 0, n)
+	body = append(body, s.parts[0]...)
+	for i, p := range s.parts[1:] {
+		body = append(body, vals[s.order[i]]...)
+		body = append(body, p...)
+	}
+	e.Body = body
+	return e
 }
 
 // occurrenceByID finds the occurrence an id names among the events of the sources: its
@@ -273,7 +337,7 @@ func (b *Behavior) occurrenceByID(c *NameCall) (store.Entity, store.Coll, bool) 
 			continue
 		}
 		rec := gjson.GetBytes(m.Body, "recurrence")
-		s, ok := newSeries(m, rec)
+		s, ok := b.newSeries(c.Schema, m, rec)
 		if !ok {
 			return store.Entity{}, store.Coll{}, false
 		}

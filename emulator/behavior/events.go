@@ -190,8 +190,9 @@ func zoneLabel(z string) string {
 }
 
 // attendeesWithStatus returns the attendees with a response status each (none, unless
-// given).
-func attendeesWithStatus(list gjson.Result) string {
+// given), a type (required unless given) and a name (the tenant user's, else the
+// address).
+func attendeesWithStatus(v store.View, list gjson.Result) string {
 	if !list.IsArray() {
 		return "[]"
 	}
@@ -206,6 +207,14 @@ func attendeesWithStatus(list gjson.Result) string {
 		}
 		if !a.Get("type").Exists() {
 			raw = string(plainMerge([]byte(raw), []entities.Field{{Name: "type", Raw: `"required"`}}))
+		}
+		if addr := a.Get("emailAddress.address").String(); addr != "" && a.Get("emailAddress.name").String() == "" {
+			name := addr
+			if u, ok := findRecipient(v, addr); ok {
+				name = orDefault(gjson.GetBytes(u.Body, "displayName").String(), addr)
+			}
+			raw = string(plainMerge([]byte(raw), []entities.Field{{Name: "emailAddress",
+				Raw: `{"name":` + str(name) + `,"address":` + str(addr) + `}`}}))
 		}
 		out = append(out, raw...)
 	}
@@ -232,7 +241,7 @@ func (b *Behavior) writingEvent(w *EntityWrite, body []byte) ([]byte, error) {
 	pairs = append(pairs, "createdDateTime", now, "lastModifiedDateTime", now, "changeKey", str(""),
 		"iCalUId", str(iCalUID(w.NewID())), "type", str(typ), "webLink", str(eventWebLink(w.ID)),
 		"bodyPreview", str(bodyPreview(gjson.GetBytes(body, "body"))),
-		"attendees", attendeesWithStatus(gjson.GetBytes(body, "attendees")), "isCancelled", "false")
+		"attendees", attendeesWithStatus(w.Tx, gjson.GetBytes(body, "attendees")), "isCancelled", "false")
 	name, addr := "", ""
 	if uid, ok := mailboxOwner(w.Coll); ok {
 		if u, err := w.Tx.Get(users(), uid); err == nil {
@@ -290,14 +299,17 @@ func (b *Behavior) updatingEvent(w *EntityWrite, body []byte) ([]byte, error) {
 	}
 	pairs = append(pairs, "type", str(typ), "lastModifiedDateTime", str(graphDateTime(w.Now())),
 		"bodyPreview", str(bodyPreview(gjson.GetBytes(body, "body"))),
-		"attendees", keepStatuses(gjson.GetBytes(body, "attendees"), gjson.GetBytes(w.Old, "attendees")))
+		"attendees", keepStatuses(w.Tx, gjson.GetBytes(body, "attendees"), gjson.GetBytes(w.Old, "attendees")))
 	return w.Merge(body, fieldsOf(w.Type, pairs...)), nil
 }
 
 // keepStatuses returns the attendees with the response statuses the old list knew.
-func keepStatuses(list, old gjson.Result) string {
+func keepStatuses(v store.View, list, old gjson.Result) string {
 	if !list.IsArray() {
-		return attendeesWithStatus(list)
+		if !list.Exists() {
+			return "[]"
+		}
+		return attendeesWithStatus(v, list)
 	}
 	known := map[string]string{}
 	old.ForEach(func(_, a gjson.Result) bool {
@@ -316,7 +328,7 @@ func keepStatuses(list, old gjson.Result) string {
 		out = append(out, raw...)
 	}
 	list = gjson.ParseBytes(append(out, ']'))
-	return attendeesWithStatus(list)
+	return attendeesWithStatus(v, list)
 }
 
 func boolJSON(v bool) string {

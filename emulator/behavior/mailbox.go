@@ -244,11 +244,11 @@ func (b *Behavior) outlookNav(schema *entities.Schema, owner *entities.Structure
 		}
 	case calendarViewNav:
 		if isA(schema, owner, userType) || isA(schema, owner, calendarType) || isA(schema, owner, groupType) {
-			return Nav{Computed: true}, true
+			return Nav{Computed: true, ReadOnly: true}, true
 		}
 	case instancesNav:
 		if isA(schema, owner, eventType) {
-			return Nav{Computed: true}, true
+			return Nav{Computed: true, ReadOnly: true}, true
 		}
 	}
 	return Nav{}, false
@@ -423,8 +423,9 @@ func (b *Behavior) readFolder(t *entities.StructuredType, v store.View, coll sto
 		}
 		return true
 	})
-	return b.set(t, e.Body, "childFolderCount", strconv.Itoa(v.Len(coll.Contained(e.ID, childFoldersNav))),
-		"totalItemCount", strconv.Itoa(v.Len(msgs)), "unreadItemCount", strconv.Itoa(unread))
+	pairs := []string{"childFolderCount", strconv.Itoa(v.Len(coll.Contained(e.ID, childFoldersNav))),
+		"totalItemCount", strconv.Itoa(v.Len(msgs)), "unreadItemCount", strconv.Itoa(unread)}
+	return setInPlace(e.Body, pairs, func(p []string) []byte { return b.set(t, e.Body, p...) })
 }
 
 // fieldsOf turns name, raw pairs into fields in t's schema order.

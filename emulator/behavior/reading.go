@@ -2,6 +2,7 @@ package behavior
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -136,10 +137,42 @@ func (r *Reader) Entity(v store.View, coll store.Coll, e store.Entity) store.Ent
 		}
 	}
 	if len(pairs) > 0 {
-		body = r.b.set(t, body, pairs...)
+		body = setInPlace(body, pairs, func(p []string) []byte { return r.b.set(t, body, p...) })
 	}
 	e.Body = body
 	return e
+}
+
+// setInPlace sets top-level members of a stored body that it holds already by
+// replacing their values where they are, which is cheaper than a merge; when one is
+// missing it calls merge with all of them.
+func setInPlace(body []byte, pairs []string, merge func([]string) []byte) []byte {
+	type span struct {
+		at, n int
+		raw   string
+	}
+	spans := make([]span, 0, len(pairs)/2)
+	size := len(body)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v := gjson.GetBytes(body, gjson.Escape(pairs[i]))
+		if !v.Exists() || v.Index <= 0 {
+			return merge(pairs)
+		}
+		spans = append(spans, span{v.Index, len(v.Raw), pairs[i+1]})
+		size += len(pairs[i+1]) - len(v.Raw)
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.at - b.at })
+	out := make([]byte, 0, size)
+	last := 0
+	for _, s := range spans {
+		if s.at < last {
+			return merge(pairs)
+		}
+		out = append(out, body[last:s.at]...)
+		out = append(out, s.raw...)
+		last = s.at + s.n
+	}
+	return append(out, body[last:]...)
 }
 
 // convertBody returns an itemBody in the content type asked for; ok is false when it

@@ -112,7 +112,7 @@ func (b *Behavior) getSchedule(_ context.Context, c *OpCall) (*OpResult, error) 
 		var items []viewItem
 		evs := defaultEvents(u.ID)
 		for _, e := range scanAll(c.View, evs) {
-			items = b.eventInWindow(items, evs, e, from, to)
+			items = b.eventInWindow(c.Schema, items, evs, e, from, to)
 		}
 		view := []byte(strings.Repeat("0", slots))
 		list := []byte{'['}
