@@ -72,6 +72,19 @@ func TestEvents(t *testing.T) {
 		}
 	}
 	id := e.Get("id").String()
+	// The invitation to the attendee outside the tenant is in the outbox.
+	if out := f.want(f.do("GET", emulator.OutboxPath+"?to=guest@example.com", ""), 200); field(out, "value.0.kind") != "event" ||
+		field(out, "value.0.subject") != "Review" || field(out, "value.0.from") != aUPN {
+		t.Errorf("invitation: %s", out.Body)
+	}
+	// All-day events start and end at midnight, in their zone.
+	allDay := f.want(f.do("POST", "/v1.0/users/"+a+"/events", event("Off", "2026-03-10T00:00:00", "2026-03-12T00:00:00", "W. Europe Standard Time", `"isAllDay":true`)), 201)
+	if field(allDay, "start.dateTime") != "2026-03-09T23:00:00.0000000" || field(allDay, "isAllDay") != "true" {
+		t.Errorf("all-day: %s", allDay.Body)
+	}
+	f.wantError(f.do("POST", "/v1.0/users/"+a+"/events", event("Off", "2026-03-10T09:00:00", "2026-03-11T00:00:00", "UTC", `"isAllDay":true`)), 400, "ErrorInvalidRequest")
+	f.wantError(f.do("PATCH", "/v1.0/users/"+a+"/events/"+field(allDay, "id"), `{"end":{"dateTime":"2026-03-12T10:00:00","timeZone":"UTC"}}`), 400, "ErrorInvalidRequest")
+	f.want(f.do("DELETE", "/v1.0/users/"+a+"/events/"+field(allDay, "id"), ""), 204)
 	// Prefer: outlook.timezone writes the times in that zone.
 	pst := f.want(f.do("GET", "/v1.0/users/"+a+"/events/"+id, "", "Prefer", `outlook.timezone="Pacific Standard Time"`), 200)
 	if field(pst, "start.dateTime") != "2026-03-02T09:00:00.0000000" || field(pst, "start.timeZone") != "Pacific Standard Time" {

@@ -138,8 +138,17 @@ func TestMailboxWellKnownFolders(t *testing.T) {
 	f.wantError(f.do("POST", "/v1.0/me/mailFolders", `{"displayName":"inbox"}`), 409, "ErrorFolderExists")
 	f.wantError(f.do("POST", "/v1.0/me/mailFolders", `{"displayName":""}`), 400, "ErrorInvalidRequest")
 	f.wantError(f.do("POST", "/v1.0/me/mailFolders", `{"displayName":"X","nope":1}`), 400, "RequestBodyRead")
+	inboxID := field(f.want(f.do("GET", "/v1.0/me/mailFolders/inbox", ""), 200), "id")
+	f.wantError(f.do("DELETE", "/v1.0/me/mailFolders/"+inboxID, ""), 400, "ErrorDeleteDistinguishedFolder")
 	if n := len(f.list("/v1.0/me/mailFolders")); n != 8 {
 		t.Errorf("%d folders after bad input", n)
+	}
+	// A folder of one's own can be deleted, with what it holds.
+	mine := field(f.want(f.do("POST", "/v1.0/me/mailFolders", `{"displayName":"Mine"}`), 201), "id")
+	f.want(f.do("POST", "/v1.0/me/mailFolders/"+mine+"/messages", `{"subject":"in mine"}`), 201)
+	f.want(f.do("DELETE", "/v1.0/me/mailFolders/"+mine, ""), 204)
+	if n := len(f.list("/v1.0/me/messages")); n != 0 {
+		t.Errorf("messages after deleting their folder: %d", n)
 	}
 	// A user that does not exist has no mailbox.
 	f.wantError(f.do("GET", "/v1.0/users/nobody/mailFolders/inbox", ""), 404, "Request_ResourceNotFound")

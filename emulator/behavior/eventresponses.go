@@ -357,6 +357,15 @@ func (b *Behavior) deleteOutlook(c *DeleteCall) (bool, error) {
 		if gjson.GetBytes(body, "isOrganizer").Bool() {
 			return false, b.cancelCopies(c.Schema, c.Tx, located{c.Coll, c.Entity})
 		}
+	case isA(c.Schema, t, mailFolderType):
+		if uid, ok := mailboxOwner(c.Coll); ok && c.Coll.Equal(mailFolders(uid)) {
+			for _, f := range wellKnownFolders() {
+				if c.Entity.ID == folderID(uid, f.name) {
+					return true, &odata.Error{Status: http.StatusBadRequest, Code: "ErrorDeleteDistinguishedFolder",
+						Message: "Distinguished folders cannot be deleted."}
+				}
+			}
+		}
 	case isA(c.Schema, t, attachmentType):
 		if err := c.Tx.Delete(c.Coll, c.Entity.ID); err != nil {
 			return true, err

@@ -160,16 +160,23 @@ func eventTimes(body []byte, pairs []string, old []byte) ([]string, error) {
 	if !start.IsObject() || !end.IsObject() {
 		return nil, errEvent("An event needs both a start and an end.")
 	}
-	st, _, ok := parseDateTimeTimeZone(start)
+	st, sloc, ok := parseDateTimeTimeZone(start)
 	if !ok {
 		return nil, errEvent("The start time or its time zone is not valid.")
 	}
-	et, _, ok := parseDateTimeTimeZone(end)
+	et, eloc, ok := parseDateTimeTimeZone(end)
 	if !ok {
 		return nil, errEvent("The end time or its time zone is not valid.")
 	}
 	if et.Before(st) {
 		return nil, errEvent("The end of the event is before its start.")
+	}
+	allDay := gjson.GetBytes(body, "isAllDay")
+	if !allDay.Exists() && old != nil {
+		allDay = gjson.GetBytes(old, "isAllDay")
+	}
+	if allDay.Bool() && (!midnight(st.In(sloc)) || !midnight(et.In(eloc)) || !et.After(st)) {
+		return nil, errEvent("An all-day event must start and end at midnight, and last at least a day.")
 	}
 	pairs = append(pairs, "start", dateTimeTimeZoneJSON(st, time.UTC, "UTC"), "end", dateTimeTimeZoneJSON(et, time.UTC, "UTC"))
 	if givenStart {
@@ -180,6 +187,9 @@ func eventTimes(body []byte, pairs []string, old []byte) ([]string, error) {
 	}
 	return pairs, nil
 }
+
+// midnight reports whether t is the start of a day.
+func midnight(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 }
 
 // zoneLabel is the name a zone is kept under ("UTC" when none was given).
 func zoneLabel(z string) string {
@@ -360,7 +370,26 @@ func (b *Behavior) eventWritten(w *EntityWrite, e store.Entity) error {
 	if !ok {
 		return nil
 	}
-	return b.shareEvent(w.Schema, w.Tx, uid, e, w.NewID, w.Now)
+	if err := b.shareEvent(w.Schema, w.Tx, uid, e, w.NewID, w.Now); err != nil {
+		return err
+	}
+	if w.Old != nil {
+		return nil
+	}
+	// The invitations to attendees outside the tenant go to the outbox.
+	var external []string
+	gjson.GetBytes(e.Body, "attendees").ForEach(func(_, a gjson.Result) bool {
+		addr := a.Get("emailAddress.address").String()
+		if _, ok := findRecipient(w.Tx, addr); !ok && strings.Contains(addr, "@") {
+			external = append(external, addr)
+		}
+		return true
+	})
+	if len(external) == 0 {
+		return nil
+	}
+	from := gjson.GetBytes(e.Body, "organizer.emailAddress.address").String()
+	return b.toOutbox(w.Tx, w.NewID(), from, external, "event", e.Body, w.Now())
 }
 
 // shareEvent writes the organizer's event e (of the user uid) into the default
