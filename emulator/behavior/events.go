@@ -189,7 +189,9 @@ func eventTimes(body []byte, pairs []string, old []byte) ([]string, error) {
 }
 
 // midnight reports whether t is the start of a day.
-func midnight(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 }
+func midnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
 
 // zoneLabel is the name a zone is kept under ("UTC" when none was given).
 func zoneLabel(z string) string {
