@@ -571,3 +571,21 @@ func urlQuery(s string) string {
 	r := strings.NewReplacer("%", "%25", " ", "%20", `"`, "%22", "&", "%26", "+", "%2B", "#", "%23", "'", "%27", "<", "%3C", ">", "%3E", "=", "%3D")
 	return r.Replace(s)
 }
+
+func TestMessageWithAttachments(t *testing.T) {
+	t.Parallel()
+	f := newMail(t)
+	a, _ := f.user("Adele")
+	r := f.want(f.do("POST", "/v1.0/users/"+a+"/messages", `{"subject":"with","attachments":[{"@odata.type":"#microsoft.graph.fileAttachment","name":"a.txt","contentBytes":"YQ=="}]}`), 201)
+	if field(r, "hasAttachments") != "true" || gjson.GetBytes(r.Body, "attachments").Exists() {
+		t.Errorf("created: %s", r.Body)
+	}
+	atts := f.list("/v1.0/users/" + a + "/messages/" + field(r, "id") + "/attachments")
+	if len(atts) != 1 || atts[0].Get("size").Int() != 1 {
+		t.Errorf("attachments: %v", atts)
+	}
+	f.wantError(f.do("POST", "/v1.0/users/"+a+"/messages", `{"subject":"bad","attachments":[{"@odata.type":"#microsoft.graph.fileAttachment","name":"a","contentBytes":"!!"}]}`), 400, "ErrorInvalidProperty")
+	if n := len(f.list("/v1.0/users/" + a + "/messages")); n != 1 {
+		t.Errorf("messages after a bad attachment: %d", n)
+	}
+}

@@ -104,6 +104,30 @@ func contentTypeOf(name string) string {
 	return "application/octet-stream"
 }
 
+// inlineAttachments stores the attachments a message or event was created with (its
+// attachments member, as POST /me/messages takes them) under it, and leaves them out of
+// its body.
+func (b *Behavior) inlineAttachments(w *EntityWrite, e store.Entity) error {
+	list := gjson.GetBytes(e.Body, attachmentsNav)
+	if !list.Exists() {
+		return nil
+	}
+	body, atts, err := b.splitAttachments(w.Schema, w.Type, e.Body, w.NewID, w.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := w.Tx.Replace(w.Coll, store.Entity{ID: e.ID, Type: e.Type, Body: body}, nil); err != nil {
+		return err
+	}
+	dst := w.Coll.Contained(e.ID, attachmentsNav)
+	for _, a := range atts {
+		if _, err := w.Tx.Insert(dst, a.e); err != nil {
+			return err
+		}
+	}
+	return b.syncHasAttachments(w.Schema, w.Tx, dst)
+}
+
 // attachmentWritten keeps the owning item's hasAttachments right.
 func (b *Behavior) attachmentWritten(w *EntityWrite) error {
 	return b.syncHasAttachments(w.Schema, w.Tx, w.Coll)

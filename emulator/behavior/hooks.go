@@ -98,7 +98,12 @@ func (b *Behavior) Written(w *EntityWrite, e store.Entity) error {
 	case isA(w.Schema, w.Type, attachmentType):
 		return b.attachmentWritten(w)
 	case isA(w.Schema, w.Type, eventType):
+		if err := b.inlineAttachments(w, e); err != nil {
+			return err
+		}
 		return b.eventWritten(w, e)
+	case isA(w.Schema, w.Type, messageType):
+		return b.inlineAttachments(w, e)
 	}
 	return nil
 }
