@@ -589,3 +589,43 @@ func TestMessageWithAttachments(t *testing.T) {
 		t.Errorf("messages after a bad attachment: %d", n)
 	}
 }
+
+// TestSendMailConcurrently sends mail from several goroutines at once: every send is
+// one write (Sent Items, the Inbox, the outbox together), so none is lost or half done.
+func TestSendMailConcurrently(t *testing.T) {
+	t.Parallel()
+	f := newMail(t)
+	a, _ := f.user("Adele")
+	b, bUPN := f.user("Bob")
+	const workers, each = 6, 8
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := range each {
+				body := fmt.Sprintf(`{"message":{"subject":"m%d-%d","toRecipients":%s}}`, w, i, to(bUPN, "ext@example.com"))
+				r, err := f.srv.Send("POST", "/v1.0/users/"+a+"/sendMail", body)
+				if err == nil && r.Status != 202 {
+					err = fmt.Errorf("sendMail: %s", r)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	inbox := f.want(f.do("GET", "/v1.0/users/"+b+"/mailFolders/inbox", ""), 200)
+	sent := f.want(f.do("GET", "/v1.0/users/"+a+"/mailFolders/sentitems", ""), 200)
+	out := f.want(f.do("GET", emulator.OutboxPath, ""), 200)
+	n := strconv.Itoa(workers * each)
+	if field(inbox, "totalItemCount") != n || field(inbox, "unreadItemCount") != n || field(sent, "totalItemCount") != n ||
+		gjson.GetBytes(out.Body, "value.#").String() != n {
+		t.Errorf("inbox %s, sent %s, outbox %d", inbox.Body, sent.Body, gjson.GetBytes(out.Body, "value.#").Int())
+	}
+}

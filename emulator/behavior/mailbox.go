@@ -166,11 +166,11 @@ func (b *Behavior) ensureMailbox(schema *entities.Schema, tx store.Tx, uid strin
 	}
 	folders, cal := b.mailbox(schema, tx, uid)
 	for _, f := range folders {
-		if _, err := tx.Insert(mailFolders(uid), f); err != nil && err != store.ErrExists {
+		if _, err := tx.Insert(mailFolders(uid), f); err != nil && !errors.Is(err, store.ErrExists) {
 			return err
 		}
 	}
-	if _, err := tx.Insert(calendars(uid), cal); err != nil && err != store.ErrExists {
+	if _, err := tx.Insert(calendars(uid), cal); err != nil && !errors.Is(err, store.ErrExists) {
 		return err
 	}
 	return nil
@@ -446,6 +446,3 @@ func rawOr(v gjson.Result, def string) string {
 	}
 	return def
 }
-
-// errNoMailbox answers an operation on a user whose mailbox cannot be found.
-var errNoMailbox = errors.New("behavior: no mailbox")

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -172,7 +173,7 @@ func notImplementedErr(c *OpCall) error {
 }
 
 func storeErr(err error) error {
-	if err == store.ErrNotFound {
+	if errors.Is(err, store.ErrNotFound) {
 		return errOutlookNotFound()
 	}
 	return err
@@ -319,7 +320,7 @@ func (b *Behavior) AttachmentUpload(c *AttachmentUploadCall) (*OpResult, error) 
 	key := strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(end, 10)
 	chunk := credentialObject([2]string{"id", str(key)}, [2]string{"start", strconv.FormatInt(start, 10)},
 		[2]string{"data", str(base64.StdEncoding.EncodeToString(c.Body))})
-	if _, err := c.Tx.Insert(chunks, store.Entity{ID: key, Type: "emulator.uploadChunk", Body: chunk}); err != nil && err != store.ErrExists {
+	if _, err := c.Tx.Insert(chunks, store.Entity{ID: key, Type: "emulator.uploadChunk", Body: chunk}); err != nil && !errors.Is(err, store.ErrExists) {
 		return nil, err
 	}
 	st.add(start, end)
