@@ -38,16 +38,18 @@ type request struct {
 	env      behavior.Env
 	envReady bool
 	// rd writes stored entities as the behaviour reads them for this request (made on
-	// first use; see reader).
-	rd *behavior.Reader
+	// first use, when hasRd is set; see reader).
+	rd    behavior.Reader
+	hasRd bool
 }
 
 // reader returns how the behaviour writes stored entities for this request.
 func (s *Server) reader(rq *request) *behavior.Reader {
-	if rq.rd == nil {
-		rq.rd = s.behavior.Reader(rq.schema, rq.r.Header)
+	if !rq.hasRd {
+		s.behavior.InitReader(&rq.rd, rq.schema, rq.r.Header)
+		rq.hasRd = true
 	}
-	return rq.rd
+	return &rq.rd
 }
 
 // tenant is the tenant whose state the request reads and writes.
@@ -84,7 +86,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if rq.rd != nil && resp.applied == "" {
+	if rq.hasRd && resp.applied == "" {
 		// A preference the behaviour applied while writing entities
 		// (outlook.body-content-type).
 		resp.applied = rq.rd.Applied()

@@ -31,6 +31,10 @@ type Reader struct {
 	zone     *time.Location
 	zoneName string
 	applied  bool
+	// last caches the kind of the type read last (most requests read one type); kinds
+	// the others.
+	lastType string
+	lastKind readKind
 	kinds    map[string]readKind
 }
 
@@ -46,7 +50,15 @@ const (
 
 // Reader returns how entities are written for a request with the headers h.
 func (b *Behavior) Reader(schema *entities.Schema, h http.Header) *Reader {
-	r := &Reader{b: b, schema: schema}
+	r := &Reader{}
+	b.InitReader(r, schema, h)
+	return r
+}
+
+// InitReader makes r (a Reader the caller keeps, to spare an allocation per request)
+// the Reader of a request with the headers h.
+func (b *Behavior) InitReader(r *Reader, schema *entities.Schema, h http.Header) {
+	*r = Reader{b: b, schema: schema}
 	for _, v := range h.Values("Prefer") {
 		for _, part := range strings.Split(v, ",") {
 			name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
@@ -66,7 +78,6 @@ func (b *Behavior) Reader(schema *entities.Schema, h http.Header) *Reader {
 			}
 		}
 	}
-	return r
 }
 
 // Applied is the Preference-Applied header for what the reader applied, or "".
@@ -79,6 +90,9 @@ func (r *Reader) Applied() string {
 
 // kind tells how entities of the type named name are written.
 func (r *Reader) kind(name string) readKind {
+	if name == r.lastType && name != "" {
+		return r.lastKind
+	}
 	if k, ok := r.kinds[name]; ok {
 		return k
 	}
@@ -95,10 +109,13 @@ func (r *Reader) kind(name string) readKind {
 			k = readKeyed
 		}
 	}
-	if r.kinds == nil {
-		r.kinds = map[string]readKind{}
+	if r.lastType != "" {
+		if r.kinds == nil {
+			r.kinds = map[string]readKind{}
+		}
+		r.kinds[r.lastType] = r.lastKind
 	}
-	r.kinds[name] = k
+	r.lastType, r.lastKind = name, k
 	return k
 }
 
