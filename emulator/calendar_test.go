@@ -285,6 +285,7 @@ func TestCalendarView(t *testing.T) {
 	if r := f.want(f.do("GET", "/v1.0/me/calendarView/"+occ+"?startDateTime=2026-03-01&endDateTime=2026-03-08", ""), 200); field(r, "id") != occ {
 		t.Errorf("occurrence in the view: %s", r.Body)
 	}
+	f.wantError(f.do("PATCH", "/v1.0/me/events/"+occ, `{"subject":"moved"}`), 501, "NotImplemented")
 	f.want(f.do("DELETE", "/v1.0/me/events/"+occ, ""), 204)
 	if got := subjects(f.list(path)); strings.Join(got, ",") != "overnight,standup,early,lunch" {
 		t.Errorf("after cancelling an occurrence: %v", got)

@@ -287,6 +287,10 @@ func (b *Behavior) writingEvent(w *EntityWrite, body []byte) ([]byte, error) {
 
 // updatingEvent keeps what the server set on an event and normalizes what changed.
 func (b *Behavior) updatingEvent(w *EntityWrite, body []byte) ([]byte, error) {
+	if gjson.GetBytes(w.Old, "type").String() == "occurrence" && gjson.GetBytes(w.Old, "seriesMasterId").String() != "" {
+		return nil, &odata.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
+			Message: "The emulator does not change one occurrence of a series (an exception); change the series master, or cancel the occurrence."}
+	}
 	var pairs []string
 	for _, p := range [...]string{"createdDateTime", "changeKey", "iCalUId", "webLink", "isOrganizer", "organizer",
 		"responseStatus", "seriesMasterId", "originalStart", "isCancelled", "hasAttachments"} {
