@@ -432,6 +432,9 @@ func (s *Server) upsert(rq *request, tx store.Tx, r *resource, u *pendingUpdate)
 	if err := s.behavior.Written(w, e); err != nil {
 		return nil, err
 	}
+	if e, err = tx.Get(r.coll, id); err != nil {
+		return nil, storeError(err, id)
+	}
 	resp := s.entityResponse(rq, r, http.StatusCreated, e)
 	resp.location = rq.base + "/" + rq.version + "/" + entityPath(r)
 	resp.applied = "create-if-missing"
