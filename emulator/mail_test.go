@@ -115,6 +115,12 @@ func TestMailboxWellKnownFolders(t *testing.T) {
 		if got := field(f.want(f.do("GET", "/v1.0/me/mailFolders/"+field(inbox, "id"), ""), 200), "displayName"); got != "Inbox" {
 			t.Errorf("round %d: by id: %q", round, got)
 		}
+		root := f.want(f.do("GET", "/v1.0/me/mailFolders/msgfolderroot", ""), 200)
+		if field(root, "id") != field(inbox, "parentFolderId") || field(root, "displayName") != "Top of Information Store" ||
+			field(root, "childFolderCount") != "8" {
+			t.Errorf("round %d: root: %s", round, root.Body)
+		}
+		f.want(f.do("GET", "/v1.0/me/mailFolders/"+field(root, "id"), ""), 200)
 		if got := field(f.want(f.do("GET", "/v1.0/me/calendar", ""), 200), "isDefaultCalendar"); got != "true" {
 			t.Errorf("round %d: default calendar %q", round, got)
 		}

@@ -147,6 +147,16 @@ func (b *Behavior) mailbox(schema *entities.Schema, v store.View, uid string) (f
 	return folders, store.Entity{ID: id, Type: calendarType, Body: body}
 }
 
+// rootFolder is the root of a user's folders (msgfolderroot, "Top of Information
+// Store"), the parent of its top-level folders: read only, never listed.
+func (b *Behavior) rootFolder(schema *entities.Schema, uid string) store.Entity {
+	id := folderID(uid, rootFolder)
+	body := b.set(schema.EntityType(mailFolderType), keyBody(id), "childFolderCount", "0",
+		"displayName", str("Top of Information Store"), "isHidden", "false", "parentFolderId", str(""),
+		"totalItemCount", "0", "unreadItemCount", "0")
+	return store.Entity{ID: id, Type: mailFolderType, Body: body}
+}
+
 // hasMailbox reports whether the user's mailbox is stored.
 func hasMailbox(v store.View, uid string) bool {
 	_, err := v.Get(mailFolders(uid), folderID(uid, inboxFolder))
@@ -326,6 +336,11 @@ func (b *Behavior) folderByName(c *NameCall) (store.Entity, store.Coll, bool) {
 				return e, src, true
 			}
 		}
+		if name == rootFolder || c.Key == folderID(uid, rootFolder) {
+			if _, err := c.View.Get(users(), uid); err == nil {
+				return b.rootFolder(c.Schema, uid), src, true
+			}
+		}
 		if hasMailbox(c.View, uid) {
 			continue
 		}
@@ -423,7 +438,14 @@ func (b *Behavior) readFolder(t *entities.StructuredType, v store.View, coll sto
 		}
 		return true
 	})
-	pairs := []string{"childFolderCount", strconv.Itoa(v.Len(coll.Contained(e.ID, childFoldersNav))),
+	children := v.Len(coll.Contained(e.ID, childFoldersNav))
+	if uid, ok := mailboxOwner(coll); ok && e.ID == folderID(uid, rootFolder) {
+		children = len(wellKnownFolders())
+		if hasMailbox(v, uid) {
+			children = v.Len(mailFolders(uid))
+		}
+	}
+	pairs := []string{"childFolderCount", strconv.Itoa(children),
 		"totalItemCount", strconv.Itoa(v.Len(msgs)), "unreadItemCount", strconv.Itoa(unread)}
 	return setInPlace(e.Body, pairs, func(p []string) []byte { return b.set(t, e.Body, p...) })
 }
