@@ -188,6 +188,69 @@ func eventTimes(body []byte, pairs []string, old []byte) ([]string, error) {
 	return pairs, nil
 }
 
+// eventShapes returns the members of an event's complex values that Graph writes
+// whether or not they were given: a location's locationType, uniqueId and
+// uniqueIdType; a recurrence's unset members (month and dayOfMonth 0, firstDayOfWeek
+// sunday, index first, numberOfOccurrences 0, endDate 0001-01-01, recurrenceTimeZone the
+// zone of the event's start). zone names that zone.
+func eventShapes(body []byte, zone string) []string {
+	var pairs []string
+	if loc := gjson.GetBytes(body, "location"); loc.IsObject() {
+		pairs = append(pairs, "location", locationShape(loc))
+	}
+	if locs := gjson.GetBytes(body, "locations"); locs.IsArray() {
+		out := []byte{'['}
+		for i, l := range locs.Array() {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, locationShape(l)...)
+		}
+		pairs = append(pairs, "locations", string(append(out, ']')))
+	}
+	if rec := gjson.GetBytes(body, "recurrence"); rec.IsObject() {
+		p, r := rec.Get("pattern").Raw, rec.Get("range").Raw
+		p = withDefaults(p, [][2]string{{"month", "0"}, {"dayOfMonth", "0"}, {"daysOfWeek", "[]"},
+			{"firstDayOfWeek", str("sunday")}, {"index", str("first")}})
+		if zone == "" {
+			zone = "UTC"
+		}
+		r = withDefaults(r, [][2]string{{"endDate", str("0001-01-01")}, {"recurrenceTimeZone", str(zone)},
+			{"numberOfOccurrences", "0"}})
+		pairs = append(pairs, "recurrence", `{"pattern":`+p+`,"range":`+r+`}`)
+	}
+	return pairs
+}
+
+// locationShape writes a location with the members Graph sets: a named place is
+// private, identified by its name; an empty one unknown.
+func locationShape(l gjson.Result) string {
+	name := l.Get("displayName").String()
+	defs := [][2]string{{"locationType", str("default")}}
+	if name != "" {
+		defs = append(defs, [2]string{"uniqueId", str(name)}, [2]string{"uniqueIdType", str("private")})
+	} else {
+		defs = append(defs, [2]string{"uniqueIdType", str("unknown")})
+	}
+	return withDefaults(l.Raw, defs)
+}
+
+// withDefaults returns the JSON object raw with the members given set where it has
+// them absent or null.
+func withDefaults(raw string, defs [][2]string) string {
+	v := gjson.Parse(raw)
+	var add []entities.Field
+	for _, d := range defs {
+		if m := v.Get(d[0]); !m.Exists() || m.Type == gjson.Null {
+			add = append(add, entities.Field{Name: d[0], Raw: d[1]})
+		}
+	}
+	if len(add) == 0 {
+		return raw
+	}
+	return string(plainMerge([]byte(raw), add))
+}
+
 // midnight reports whether t is the start of a day.
 func midnight(t time.Time) bool {
 	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
@@ -245,6 +308,7 @@ func (b *Behavior) writingEvent(w *EntityWrite, body []byte) ([]byte, error) {
 	if err := checkRecurrence(gjson.GetBytes(body, "recurrence")); err != nil {
 		return nil, err
 	}
+	pairs = append(pairs, eventShapes(body, gjson.GetBytes(body, "start.timeZone").String())...)
 	now := str(graphDateTime(w.Now()))
 	typ := "singleInstance"
 	if gjson.GetBytes(body, "recurrence").IsObject() {
@@ -313,6 +377,11 @@ func (b *Behavior) updatingEvent(w *EntityWrite, body []byte) ([]byte, error) {
 			typ = "seriesMaster"
 		}
 	}
+	zone := gjson.GetBytes(body, "originalStartTimeZone").String()
+	if z := gjson.GetBytes(w.Old, "originalStartTimeZone").String(); zone == "" {
+		zone = z
+	}
+	pairs = append(pairs, eventShapes(body, zone)...)
 	pairs = append(pairs, "type", str(typ), "lastModifiedDateTime", str(graphDateTime(w.Now())),
 		"bodyPreview", str(bodyPreview(gjson.GetBytes(body, "body"))),
 		"attendees", keepStatuses(w.Tx, gjson.GetBytes(body, "attendees"), gjson.GetBytes(w.Old, "attendees")))
