@@ -217,6 +217,29 @@ func (b controlBackend) Import(tenant string, data []byte, replace bool) (contro
 	return b.s.importFixtures(tenant, []fixture{{data: data}}, replace, false)
 }
 
+func (b controlBackend) Outbox(tenant, to string) ([]byte, error) {
+	var body []byte
+	err := b.s.store.Read(tenant, func(v store.View) error {
+		body = b.s.behavior.Outbox(v, to)
+		return nil
+	})
+	return body, err
+}
+
+func (b controlBackend) ClearOutbox(tenant string) (int, error) {
+	n := 0
+	err := b.s.store.Write(tenant, func(tx store.Tx) error {
+		var err error
+		n, err = b.s.behavior.ClearOutbox(tx)
+		return err
+	})
+	return n, err
+}
+
+// OutboxPath is where tests read the mail the emulator would have sent out of the
+// tenant (control.API.Mail, behavior.Outbox).
+const OutboxPath = control.Prefix + "mail"
+
 // isControl reports whether a request is for the control API, which the journal, the
 // authentication and the faults pass by.
 func isControl(r *http.Request) bool {

@@ -54,10 +54,14 @@ func (s *Server) get(rq *request) (*response, error) {
 	})
 }
 
-// entityResponse writes an entity with its annotations. Entities reached through a
-// reference are described by their own entity set.
+// entityResponse writes an entity with its annotations, as the behaviour reads it for
+// the request. Entities reached through a reference are described by their own entity
+// set.
 func (s *Server) entityResponse(rq *request, r *resource, status int, e store.Entity) *response {
 	ctx := odata.ContextURL(rq.base, rq.version, entityContext(r), true)
+	if rq.view != nil && !r.entityColl.IsZero() {
+		e = s.reader(rq).Entity(rq.view, r.entityColl, e)
+	}
 	t := rq.schema.EntityType(e.Type)
 	etag := s.etagFor(rq.schema, t, e)
 	body := s.present(rq, e, e.Body, nil)
@@ -140,11 +144,15 @@ func (s *Server) create(rq *request) (*response, error) {
 		}
 		prof := s.profile(rq, r.coll, typ)
 		call := s.call(rq, tx, p.Type)
+		var err error
 		if prof != nil && prof.OnCreate != nil {
-			var err error
 			if stored, err = prof.OnCreate(call, stored); err != nil {
 				return nil, err
 			}
+		}
+		w := &behavior.EntityWrite{Call: call, Tx: tx, Coll: r.coll, ID: id}
+		if stored, err = s.behavior.Writing(w, stored); err != nil {
+			return nil, err
 		}
 		if err := checkUnique(tx, r, p.Type, prof, id, stored); err != nil {
 			return nil, err
@@ -159,6 +167,12 @@ func (s *Server) create(rq *request) (*response, error) {
 		r.single, r.keyed, r.id, r.entity, r.entityColl, r.found = true, true, id, e, r.coll, true
 		if err := s.applyBinds(rq, tx, r, binds); err != nil {
 			return nil, err
+		}
+		if err := s.behavior.Written(w, e); err != nil {
+			return nil, err
+		}
+		if e, err = tx.Get(r.coll, id); err != nil {
+			return nil, storeError(err, id)
 		}
 		resp := s.entityResponse(rq, r, http.StatusCreated, e)
 		resp.location = rq.base + "/" + rq.version + "/" + entityPath(r)
@@ -319,11 +333,16 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 		next = renderBody(kn, cur.ID, u.p.Fields)
 	}
 	prof := s.profile(rq, r.entityColl, typ)
+	call := s.call(rq, tx, typ)
+	var err error
 	if prof != nil && prof.OnUpdate != nil {
-		var err error
-		if next, err = prof.OnUpdate(s.call(rq, tx, typ), cur.Body, next); err != nil {
+		if next, err = prof.OnUpdate(call, cur.Body, next); err != nil {
 			return nil, err
 		}
+	}
+	w := &behavior.EntityWrite{Call: call, Tx: tx, Coll: r.entityColl, ID: cur.ID, Old: cur.Body}
+	if next, err = s.behavior.Writing(w, next); err != nil {
+		return nil, err
 	}
 	if err := checkUnique(tx, r, typ, prof, cur.ID, next); err != nil {
 		return nil, err
@@ -336,6 +355,13 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 	if err := s.applyBinds(rq, tx, r, u.binds); err != nil {
 		return nil, err
 	}
+	if err := s.behavior.Written(w, e); err != nil {
+		return nil, err
+	}
+	if e, err = tx.Get(r.entityColl, cur.ID); err != nil {
+		return nil, storeError(err, cur.ID)
+	}
+	r.entity = e
 	switch {
 	case prefersMinimal(rq.r.Header):
 		return &response{status: http.StatusNoContent, applied: "return=minimal", etag: s.etagFor(rq.schema, typ, e)}, nil
@@ -384,11 +410,16 @@ func (s *Server) upsert(rq *request, tx store.Tx, r *resource, u *pendingUpdate)
 	}
 	stored := renderBody(kn, id, fields)
 	prof := s.profile(rq, r.coll, typ)
+	call := s.call(rq, tx, typ)
+	var err error
 	if prof != nil && prof.OnCreate != nil {
-		var err error
-		if stored, err = prof.OnCreate(s.call(rq, tx, typ), stored); err != nil {
+		if stored, err = prof.OnCreate(call, stored); err != nil {
 			return nil, err
 		}
+	}
+	w := &behavior.EntityWrite{Call: call, Tx: tx, Coll: r.coll, ID: id}
+	if stored, err = s.behavior.Writing(w, stored); err != nil {
+		return nil, err
 	}
 	if err := checkUnique(tx, r, typ, prof, id, stored); err != nil {
 		return nil, err
@@ -403,6 +434,12 @@ func (s *Server) upsert(rq *request, tx store.Tx, r *resource, u *pendingUpdate)
 	r.id, r.entity, r.entityColl, r.found, r.altKey = id, e, r.coll, true, ""
 	if err := s.applyBinds(rq, tx, r, u.binds); err != nil {
 		return nil, err
+	}
+	if err := s.behavior.Written(w, e); err != nil {
+		return nil, err
+	}
+	if e, err = tx.Get(r.coll, id); err != nil {
+		return nil, storeError(err, id)
 	}
 	resp := s.entityResponse(rq, r, http.StatusCreated, e)
 	resp.location = rq.base + "/" + rq.version + "/" + entityPath(r)

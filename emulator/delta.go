@@ -326,6 +326,10 @@ func (s *Server) deltaPage(rq *request, v store.View, r *resource, dc *deltaCall
 		return nil, &odata.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: "The emulator does not track changes of a non-contained navigation property."}
 	}
+	if r.rule.Computed && !r.rule.Span {
+		return nil, &odata.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
+			Message: "The emulator does not track changes of a computed collection ('" + r.nav.Name + "')."}
+	}
 	fv, ok := v.(store.FeedView)
 	if !ok {
 		return nil, &odata.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",

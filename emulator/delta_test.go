@@ -309,7 +309,7 @@ func TestDeltaContainment(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t, emulator.WithPageSize(2))
 	u := createUser(t, srv, "mail")
-	f := field(mustStatus(t, srv.Do("POST", "/v1.0/users/"+u+"/mailFolders", `{"displayName":"Inbox"}`), 201), "id")
+	f := field(mustStatus(t, srv.Do("POST", "/v1.0/users/"+u+"/mailFolders", `{"displayName":"Projects"}`), 201), "id")
 	msgs := "/v1.0/users/" + u + "/mailFolders/" + f + "/messages"
 	var ms []string
 	for i := range 3 {
@@ -359,7 +359,7 @@ func TestDeltaPreferMinimal(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
 	u := createUser(t, srv, "mail")
-	f := field(mustStatus(t, srv.Do("POST", "/v1.0/users/"+u+"/mailFolders", `{"displayName":"Inbox"}`), 201), "id")
+	f := field(mustStatus(t, srv.Do("POST", "/v1.0/users/"+u+"/mailFolders", `{"displayName":"Projects"}`), 201), "id")
 	msgs := "/v1.0/users/" + u + "/mailFolders/" + f + "/messages"
 	m := field(mustStatus(t, srv.Do("POST", msgs, `{"subject":"s","importance":"low"}`), 201), "id")
 	_, dl, _ := deltaRound(t, srv, msgs+"/delta")
@@ -407,7 +407,7 @@ func TestDeltaThroughMe(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t, emulator.WithSingletonKey("me", "u1"))
 	mustStatus(t, srv.Do("POST", "/v1.0/users", `{"id":"u1","displayName":"Me","accountEnabled":true,"mailNickname":"me","userPrincipalName":"me@contoso.test","passwordProfile":{"password":"x-Y-z-123"}}`), 201)
-	f := field(mustStatus(t, srv.Do("POST", "/v1.0/me/mailFolders", `{"displayName":"Inbox"}`), 201), "id")
+	f := field(mustStatus(t, srv.Do("POST", "/v1.0/me/mailFolders", `{"displayName":"Projects"}`), 201), "id")
 	items, dl, _ := deltaRound(t, srv, "/v1.0/me/mailFolders/"+f+"/messages/delta")
 	if len(items) != 0 || !strings.HasPrefix(dl, srv.URL+"/v1.0/me/mailFolders/"+f+"/messages/delta?$deltatoken=") {
 		t.Fatalf("empty folder: %v, deltaLink %q", items, dl)
@@ -419,8 +419,9 @@ func TestDeltaThroughMe(t *testing.T) {
 	if len(changed) != 1 || changed[0].Get("id").String() != m {
 		t.Errorf("new message: %v", changed)
 	}
-	// Mail folders themselves have a delta function.
-	if folders, _, _ := deltaRound(t, srv, "/v1.0/me/mailFolders/delta"); len(folders) != 1 {
+	// Mail folders themselves have a delta function: the mailbox's well-known folders
+	// (stored by the first write) and the one created.
+	if folders, _, _ := deltaRound(t, srv, "/v1.0/me/mailFolders/delta"); len(folders) != 9 {
 		t.Errorf("mailFolders delta: %v", folders)
 	}
 }

@@ -24,8 +24,9 @@
 // method, parameters, binding, then the behaviour's registry), delta queries and their
 // tokens (delta.go), report downloads (report.go: the URL a report function redirects
 // to), content streams with their download, upload-session and monitor URLs
-// (content.go), writes of entities the behaviour makes itself and values it computes on
-// read (managed.go), path-based addresses and entities made on first use (address.go),
+// (content.go), attachments' upload-session URLs (uploads.go: the behaviour takes the
+// bytes), writes of entities the behaviour makes itself and values it computes on read
+// (managed.go), path-based addresses and entities made on first use (address.go),
 // $metadata (metadata.go), path resolution against the store (resolve.go),
 // preconditions and entity tags (precondition.go), and the $batch driver, which runs
 // each step through the whole handler again (batch.go). For the control API

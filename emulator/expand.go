@@ -66,8 +66,8 @@ func (s *Server) appendExpanded(rq *request, v store.View, obj []byte, m member,
 // appendExpandedCollection adds "name@odata.count":n (for $count=true) and "name":[...].
 func (s *Server) appendExpandedCollection(rq *request, v store.View, w *odata.ObjectWriter, m member, it *odata.ExpandItem, depth int) error {
 	sub := navResource(m, it)
-	if sub.refs {
-		s.applyNavRule(rq, sub, m.e, m.coll, it.Nav)
+	if err := s.applyNavRule(rq, v, sub, m.e, m.coll, it.Nav); err != nil {
+		return err
 	}
 	q := it.Query
 	size := s.behavior.ExpandLimit(sub.refs)
@@ -102,8 +102,8 @@ func (s *Server) appendExpandedCollection(rq *request, v store.View, w *odata.Ob
 // a singleton (see resolve); it is written as stored, or as its key alone.
 func (s *Server) appendExpandedSingle(rq *request, v store.View, dst []byte, m member, it *odata.ExpandItem, depth int) ([]byte, error) {
 	sub := navResource(m, it)
-	if sub.refs {
-		s.applyNavRule(rq, sub, m.e, m.coll, it.Nav)
+	if err := s.applyNavRule(rq, v, sub, m.e, m.coll, it.Nav); err != nil {
+		return nil, err
 	}
 	q := it.Query
 	target := sub.declared
@@ -115,7 +115,14 @@ func (s *Server) appendExpandedSingle(rq *request, v store.View, dst []byte, m m
 		}
 		cm = res.items[0]
 	} else {
-		e, err := v.Get(sub.coll, it.Nav.Name)
+		key := it.Nav.Name
+		if sub.rule.Span {
+			key = sub.id
+		}
+		e, err := v.Get(sub.coll, key)
+		if err != nil && sub.rule.Span {
+			return append(dst, "null"...), nil
+		}
 		if err != nil {
 			e = keptEntity(target, it.Nav.Name)
 		}

@@ -186,6 +186,8 @@ func (s *Server) clearTenant(tx store.Tx) {
 			_ = tx.Delete(store.Singleton(sg.Name), sg.Name)
 		}
 	}
+	// What the behaviour keeps outside the schema's sets: the outbox.
+	_, _ = s.behavior.ClearOutbox(tx)
 }
 
 // load stores a fixture's entities, then links its references.

@@ -40,6 +40,19 @@ type request struct {
 	// readOnly is set while the request reads (see read): its scans and filters stop
 	// when the request is cancelled, and gone records that they did.
 	readOnly, gone bool
+	// rd writes stored entities as the behaviour reads them for this request (made on
+	// first use, when hasRd is set; see reader).
+	rd    behavior.Reader
+	hasRd bool
+}
+
+// reader returns how the behaviour writes stored entities for this request.
+func (s *Server) reader(rq *request) *behavior.Reader {
+	if !rq.hasRd {
+		s.behavior.InitReader(&rq.rd, rq.schema, rq.r.Header)
+		rq.hasRd = true
+	}
+	return &rq.rd
 }
 
 // tenant is the tenant whose state the request reads and writes.
@@ -77,6 +90,11 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeError(w, r, err)
 		return
+	}
+	if rq.hasRd && resp.applied == "" {
+		// A preference the behaviour applied while writing entities
+		// (outlook.body-content-type).
+		resp.applied = rq.rd.Applied()
 	}
 	s.writeResponse(w, rq, resp)
 }
@@ -190,6 +208,11 @@ func (s *Server) handle(rq *request) (*response, error) {
 			return nil, odata.ErrMethodNotAllowed("GET")
 		}
 		return s.count(rq)
+	case odata.PathEntityValue:
+		if m != http.MethodGet {
+			return nil, odata.ErrMethodNotAllowed("GET")
+		}
+		return s.entityValue(rq)
 	case odata.PathProperty, odata.PathPropertyValue:
 		if s.isStream(rq) { // content.go
 			return s.stream(rq)

@@ -84,6 +84,9 @@ func (s *Server) tagged(schema *entities.Schema, typeName string) bool {
 // kept; else its default property set), its expanded navigation properties, and
 // @odata.type when asked for.
 func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]byte, error) {
+	if !it.m.coll.IsZero() {
+		it.m.e = s.reader(rq).Entity(v, it.m.coll, it.m.e)
+	}
 	m, typeName, sel, keyName, expand, depth := it.m, it.typeName, it.sel, it.keyName, it.expand, it.depth
 	body := m.e.Body
 	project := sel == nil && it.proj != nil

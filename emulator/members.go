@@ -47,7 +47,7 @@ func (s *Server) members(rq *request, v store.View, r *resource, f *odata.Filter
 			return visit(m)
 		}
 	}
-	if r.rule.Of != "" {
+	if r.rule.Walked() {
 		s.derivedMembers(rq, v, r, start, fn)
 		return
 	}
@@ -185,7 +185,7 @@ func (rq *request) cancelled() bool {
 
 // countMatches counts r's members matching q's $filter and $search.
 func (s *Server) countMatches(rq *request, v store.View, r *resource, q *odata.Query) int {
-	if q.Filter == nil && q.Search == nil && !r.refs && r.typ == r.declared {
+	if q.Filter == nil && q.Search == nil && !r.refs && !r.rule.Walked() && r.typ == r.declared {
 		n := 0
 		for _, c := range r.sources {
 			n += v.Len(c)

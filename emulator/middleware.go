@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/graph-emulator/graph-emulator/emulator/control"
@@ -143,7 +144,7 @@ func (s *Server) withRecovery(next http.Handler) http.Handler {
 			}
 			s.cfg.logger.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
 				slog.String("method", r.Method), slog.String("path", r.URL.RequestURI()),
-				slog.Any("panic", v))
+				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 			s.writeError(w, r, odata.ErrInternal())
 		}()
 		next.ServeHTTP(w, r)

@@ -35,7 +35,7 @@ func (s *Server) operation(rq *request) (*response, error) {
 	}
 	op := last.Operations[0]
 	call := &behavior.OpCall{Schema: rq.schema, Tenant: rq.tenant(), Params: last.Params,
-		Version: rq.version, Base: rq.base, Now: s.cfg.now, NewID: s.cfg.newID}
+		Version: rq.version, Base: rq.base, Now: s.cfg.now, NewID: s.cfg.newID, Header: rq.r.Header}
 	if op.Kind == entities.Function {
 		if rq.r.Method != http.MethodGet {
 			return nil, odata.ErrMethodNotAllowed(http.MethodGet)
@@ -94,6 +94,9 @@ func (s *Server) operation(rq *request) (*response, error) {
 // where a path-based address led.
 func bindCall(call *behavior.OpCall, r *resource) {
 	call.Address = r.addr
+	if !r.single {
+		call.Coll = r.coll
+	}
 	if r.single && r.found {
 		call.BindingColl, call.Binding = r.entityColl, r.entity
 		if t := call.Schema.EntityType(r.entity.Type); t != nil {
@@ -117,7 +120,8 @@ func (s *Server) opResponse(rq *request, res *behavior.OpResult, err error) (*re
 		if t == nil {
 			return nil, odata.ErrInternal()
 		}
-		r := &resource{context: res.EntitySet, declared: t, typ: t, single: true, found: true, entity: *res.Entity}
+		r := &resource{context: res.EntitySet, declared: t, typ: t, single: true, found: true, entity: *res.Entity,
+			entityColl: res.EntityColl}
 		resp := s.entityResponse(rq, r, res.Status, *res.Entity)
 		resp.location = res.Location
 		return resp, nil

@@ -81,7 +81,7 @@ func (s *Server) parseQuery(rq *request, t *entities.StructuredType, single bool
 		return nil, err
 	}
 	return odata.ParseQuery(rq.schema, t, values, odata.QueryOptions{OptionalDollar: true, Single: single,
-		SearchTokenized: s.behavior.SearchTokenized})
+		SearchTokenized: s.behavior.SearchTokenized, ParseSearch: s.behavior.ParseSearch})
 }
 
 // parseEntityQuery parses the query options of a GET of one entity: $select, $expand
@@ -231,7 +231,7 @@ func (t *topK) result() []member {
 // @odata.count is asked for) and the @odata.nextLink.
 func (s *Server) page(rq *request, v store.View, r *resource, cq *collectionQuery) pageResult {
 	// The count of an unfiltered collection is the store's.
-	storeCount := cq.count && cq.Filter == nil && cq.Search == nil && !r.refs && r.typ == r.declared
+	storeCount := cq.count && cq.Filter == nil && cq.Search == nil && !r.refs && !r.rule.Walked() && r.typ == r.declared
 	res := s.collect(rq, v, r, pageSpec{q: cq.Query, start: cq.start, keys: cq.keys, skip: cq.skip, size: cq.size,
 		total: cq.count && !storeCount})
 	if storeCount {

@@ -38,6 +38,26 @@ func (s *Server) property(rq *request) (*response, error) {
 	})
 }
 
+// entityValue answers GET of an entity's raw content (/$value): what the behaviour says
+// it holds (a file attachment's bytes, with their media type); an entity without
+// content answers as an unknown segment.
+func (s *Server) entityValue(rq *request) (*response, error) {
+	if _, err := checkQuery(rq); err != nil {
+		return nil, err
+	}
+	return s.read(rq, func(s *Server, rq *request, v store.View, r *resource) (*response, error) {
+		if err := s.requireEntity(rq, v, r); err != nil {
+			return nil, err
+		}
+		data, ct, ok := s.behavior.Content(rq.schema, r.entity)
+		if !ok {
+			return nil, odata.ErrSegmentNotFound("$value")
+		}
+		*rq.buf = append((*rq.buf)[:0], data...)
+		return &response{status: http.StatusOK, body: *rq.buf, contentType: ct}, nil
+	})
+}
+
 // escapePath escapes a member name for a gjson path.
 func escapePath(name string) string {
 	if !strings.ContainsAny(name, ".*?|#@\\") {

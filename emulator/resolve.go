@@ -59,6 +59,8 @@ type resource struct {
 	ownerColl store.Coll
 	// addr is where the path's path-based address led (see address.go), or nil.
 	addr *behavior.Address
+	// computed holds the members of a computed navigation property (see derived.go).
+	computed []behavior.Related
 }
 
 // resolve walks the path's segments through the view, checking that every entity on the
@@ -91,7 +93,7 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 					// (requireEntity).
 					continue
 				}
-				return nil, err
+				return nil, s.notFound(rq, r, err)
 			}
 		case odata.SegNavigation:
 			if err := s.requireEntity(rq, v, r); err != nil {
@@ -137,7 +139,7 @@ func (s *Server) resolve(rq *request, v store.View) (*resource, error) {
 	}
 	if r.single && !r.found && r.id != "" && !r.singleton && r.altKey == "" {
 		if err := s.lookup(rq, v, r); err != nil {
-			return nil, err
+			return nil, s.notFound(rq, r, err)
 		}
 	}
 	return r, nil
@@ -173,8 +175,7 @@ func (s *Server) followNav(rq *request, v store.View, r *resource, nav *entities
 		}
 	}
 	r.sources = []store.Coll{r.coll}
-	s.applyNavRule(rq, r, r.owner, ownerColl, nav)
-	return nil
+	return s.applyNavRule(rq, v, r, r.owner, ownerColl, nav)
 }
 
 // loadKept reads an entity the emulator keeps itself (see resource.singleton), or
@@ -227,7 +228,7 @@ func (s *Server) resolveSingleton(rq *request, v store.View, r *resource, seg *o
 func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 	var err error
 	switch {
-	case r.rule.Of != "":
+	case r.rule.Walked():
 		err = s.lookupDerived(rq, v, r, r.id)
 	case r.refs:
 		key := r.id
@@ -282,6 +283,13 @@ func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 					}
 				}
 			}
+		}
+	}
+	if err != nil && r.keyed && !r.refs {
+		// ... or by a name (a mail folder's well-known name).
+		if e, c, ok := s.behavior.FindByName(&behavior.NameCall{Schema: rq.schema, View: v, Sources: r.sources,
+			Type: r.typ, Key: r.id}); ok {
+			r.entity, r.entityColl, err = e, c, nil
 		}
 	}
 	if err != nil {

@@ -102,7 +102,10 @@ func New(opts ...Option) (*Server, error) {
 		closer: closer,
 		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict, LenientQueries: cfg.lenientQueries,
 			DefaultDomain: cfg.defaultDomain, Profiles: cfg.profiles, Operations: cfg.operations, Singletons: cfg.singletons,
-			MaxContentBytes: cfg.maxContentBytes}),
+			MaxContentBytes: cfg.maxContentBytes,
+			Merge: func(t *entities.StructuredType, body []byte, fields []entities.Field) []byte {
+				return mergeBody(t, keyName(t), body, fields)
+			}}),
 		indexes: map[*entities.Schema]*schemaIndex{},
 	}
 	if c, ok := cfg.store.(store.Content); ok {
@@ -199,6 +202,8 @@ func (s *Server) routes() http.Handler {
 	r.MatcherFunc(matchPrefix(behavior.DownloadPath)).HandlerFunc(s.serveDownload).Name("content-download")
 	r.MatcherFunc(matchPrefix(behavior.UploadPath)).HandlerFunc(s.serveUpload).Name("upload-session")
 	r.MatcherFunc(matchPrefix(behavior.MonitorPath)).HandlerFunc(s.serveMonitor).Name("monitor")
+	r.MatcherFunc(matchPrefix(behavior.AttachmentUploadPath)).HandlerFunc(s.serveAttachmentUpload).Name("attachment-upload-session")
+	r.MatcherFunc(matchPath(control.Prefix + "mail")).Handler(s.control.Mail()).Name("control-mail")
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v, _, ok := splitVersion(r.URL.EscapedPath()); ok && v != "" {
 			s.writeError(w, r, odata.ErrInvalidVersion(v))

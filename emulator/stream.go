@@ -83,9 +83,9 @@ func (s *Server) writePage(w http.ResponseWriter, rq *request, status int, page 
 }
 
 // presentsFromView reports whether writing e asks the behaviour, which may read the
-// store (see present).
+// store (see present, and computed values such as a mail folder's counts).
 func (s *Server) presentsFromView(rq *request, e store.Entity) bool {
-	return s.behavior.Presents(rq.schema, rq.schema.EntityType(e.Type))
+	return s.behavior.Presents(rq.schema, rq.schema.EntityType(e.Type)) || s.reader(rq).NeedsView(e.Type)
 }
 
 // abortPage ends a page that failed to be written: before anything was sent, with the

@@ -303,6 +303,16 @@ func checkValue(schema *entities.Schema, op string, p entities.Parameter, ref en
 		}
 		return v, nil
 	}
+	if ref.Primitive == entities.EdmBoolean && !ref.Collection && !opts.Strict {
+		// Graph reads a boolean parameter sent as a string, as its docs send it
+		// ("saveToSentItems": "false" in user-sendmail.md).
+		switch strings.ToLower(v) {
+		case `"true"`:
+			v = "true"
+		case `"false"`:
+			v = "false"
+		}
+	}
 	v, err := schema.ReadValue(entities.ValueCheck{Name: p.Name, Owner: op, Type: ref, NotNull: p.NotNull}, v, opts)
 	if err == nil {
 		return v, nil

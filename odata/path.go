@@ -27,6 +27,9 @@ const (
 	PathProperty
 	// PathPropertyValue is the raw /$value of a primitive property.
 	PathPropertyValue
+	// PathEntityValue is the raw /$value of an entity: its content, for an entity that
+	// has one (a media entity).
+	PathEntityValue
 	// PathOperation is a bound or unbound function or action.
 	PathOperation
 )
@@ -221,6 +224,9 @@ func (p *Path) next(schema *entities.Schema, seg string) error {
 	}
 	if seg[0] == '$' {
 		switch {
+		case strings.EqualFold(seg, "$value") && !prev.Collection && (prev.Kind == SegKey || prev.Kind == SegSingleton || prev.Kind == SegNavigation || prev.Kind == SegCast):
+			p.Segments = append(p.Segments, Segment{Kind: SegValue, Name: "$value", Type: prev.Type})
+			return nil
 		case strings.EqualFold(seg, "$count"):
 			if !prev.Collection {
 				return ErrSegmentNotFound(seg)
@@ -416,6 +422,9 @@ func (p *Path) finish() {
 	case SegValue:
 		p.Kind = PathPropertyValue
 		p.Type = p.Segments[len(p.Segments)-2].Type
+		if p.Segments[len(p.Segments)-2].Kind != SegProperty {
+			p.Kind = PathEntityValue
+		}
 	case SegOperation:
 		p.Kind = PathOperation
 		if len(p.Segments) > 1 {

@@ -49,6 +49,10 @@ type QueryOptions struct {
 	// SearchTokenized tells the properties $search matches word by word (see
 	// ParseSearchWith); nil means none.
 	SearchTokenized func(name string) bool
+	// ParseSearch, when not nil, parses $search on types it knows with the service's
+	// own grammar (Outlook's KQL on messages): ok false leaves the option to
+	// ParseSearchWith.
+	ParseSearch func(schema *entities.Schema, t *entities.StructuredType, text string) (s *Search, ok bool, err error)
 }
 
 func (o QueryOptions) maxTop() int {
@@ -164,8 +168,16 @@ func parseOptions(schema *entities.Schema, t *entities.StructuredType, list []op
 		}
 	}
 	if o, ok := byName["$search"]; ok {
-		if qr.Search, err = ParseSearchWith(t, o.value, opts.SearchTokenized); err != nil {
-			return nil, err
+		handled := false
+		if opts.ParseSearch != nil {
+			if qr.Search, handled, err = opts.ParseSearch(schema, t, o.value); err != nil {
+				return nil, err
+			}
+		}
+		if !handled {
+			if qr.Search, err = ParseSearchWith(t, o.value, opts.SearchTokenized); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if o, ok := byName["$orderby"]; ok {

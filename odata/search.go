@@ -36,6 +36,14 @@ type Search struct {
 	// looking each up by itself would search the entity once for every absent one).
 	props     []string
 	propIndex map[string]int
+	// match, when set, is a service's own matcher (see NewSearch).
+	match func(entity []byte) bool
+}
+
+// NewSearch is a $search a service parses with its own grammar (Outlook's KQL on
+// messages): text as the client wrote it, match its test of an entity as stored.
+func NewSearch(text string, match func(entity []byte) bool) *Search {
+	return &Search{text: text, match: match}
 }
 
 // MaxSearchTerms is how many terms a $search may hold (a term's property, or a term
@@ -363,6 +371,9 @@ func (p *searchParser) term(tok sToken) (*searchNode, error) {
 // Match reports whether the entity, a JSON object as stored, satisfies the search. It
 // reads the entity once, then each term reads the values it needs.
 func (s *Search) Match(entity []byte) bool {
+	if s.match != nil {
+		return s.match(entity)
+	}
 	var buf [16]gjson.Result
 	values := buf[:0]
 	if len(s.props) > len(buf) {

@@ -36,6 +36,9 @@ type Config struct {
 	// name, and operations, by qualified name.
 	Profiles   map[string]*Profile
 	Operations map[string]Operation
+	// Merge sets members of a stored body in their schema positions (the server's
+	// own); nil means members are set without the schema, in place or last.
+	Merge MergeFunc
 }
 
 // Behavior holds Graph's rules for one server. It is immutable after New and safe for

@@ -84,6 +84,9 @@ func (b *Behavior) Delete(c *DeleteCall) (bool, error) {
 	if done, err := b.deleteInDrive(c); done {
 		return true, err
 	}
+	if done, err := b.deleteOutlook(c); done || err != nil {
+		return done, err
+	}
 	if !b.hasDeletedItems(c.Schema) {
 		return false, nil
 	}

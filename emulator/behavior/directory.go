@@ -31,7 +31,18 @@ type Nav struct {
 	// name which kind of entities to list (GET /directory/deletedItems/microsoft.graph.user).
 	// See ErrCastRequired.
 	CastRequired bool
+	// Span says the property's entities are kept in other collections of its owner,
+	// which Behavior.Span names: a user's messages are those of every mail folder.
+	Span bool
+	// Computed says the property's members are computed on each read, by
+	// Behavior.Members, from stored entities and the request (a calendar view's
+	// occurrences); they are read-only.
+	Computed bool
 }
+
+// Walked reports whether the property's members are found by the behaviour (derived
+// from references, or computed) rather than stored under it.
+func (n Nav) Walked() bool { return n.Of != "" || n.Computed }
 
 // Derived says how a navigation property is computed from stored references.
 type Derived struct {
@@ -97,6 +108,9 @@ func (b *Behavior) Nav(schema *entities.Schema, owner *entities.StructuredType, 
 	}
 	if nav.Name == deletedItemsNav && isA(schema, owner, directoryType) {
 		return Nav{ReadOnly: true, CastRequired: true}
+	}
+	if rule, ok := b.outlookNav(schema, owner, nav); ok {
+		return rule
 	}
 	if nav.ContainsTarget {
 		return Nav{}

@@ -31,4 +31,15 @@
 // Manages), content and download URLs in drivecontent.go (with QuickXorHash in
 // quickxor.go), upload sessions in driveupload.go, copy and search in drivecopy.go, a
 // drive's delta in drivedelta.go.
+//
+// Outlook: the hooks the generic handlers call for it (where a navigation property's
+// entities live or how they are computed, values set from where an entity is stored,
+// values computed on read, names that address entities, its 404) are in hooks.go and
+// reading.go; mailboxes and their well-known folders in mailbox.go; messages' server-set
+// values in messages.go; sendMail and send in sendmail.go, the outbox in outbox.go,
+// replies and forwards in replies.go, move and copy in movecopy.go; attachments in
+// attachments.go and their upload sessions in uploads.go; KQL $search in
+// messagesearch.go; events and attendees' copies in events.go, their actions in
+// eventresponses.go; recurrence in recurrence.go, calendar views and occurrences in
+// calendarview.go, free/busy in schedule.go; time zones in timezones.go.
 package behavior

@@ -64,7 +64,7 @@ func (b *Behavior) ErrNotFound(schema *entities.Schema, t *entities.StructuredTy
 	if b.Manages(schema, t) {
 		return errItemNotFound()
 	}
-	return nil
+	return outlookNotFound(schema, t)
 }
 
 // Manages reports whether the behaviour makes the writes of entities of type t itself

@@ -30,6 +30,9 @@ type OpCall struct {
 	// for an unbound operation or one bound to a collection.
 	BindingColl store.Coll
 	Binding     store.Entity
+	// Coll is the collection an operation bound to a collection is called on (zero
+	// otherwise): /me/messages/{id}/attachments for createUploadSession.
+	Coll store.Coll
 	// Set returns body (the bound entity as stored) with the property name set to the
 	// JSON value raw, in its schema position; nil without a bound entity.
 	Set func(body []byte, name, raw string) []byte
@@ -41,6 +44,8 @@ type OpCall struct {
 	Params map[string]string
 	// Query is the request's query string (system and custom options, aliases).
 	Query url.Values
+	// Header is the request's header (its Prefer values).
+	Header http.Header
 	// Body is an action's JSON body (nil for a function, or an action sent none).
 	Body []byte
 	// View reads the tenant's state: a read for a function, the write for an action.
@@ -57,8 +62,9 @@ type OpCall struct {
 
 // OpResult is what an operation answers: a status and, when Body is not nil, a JSON
 // body (or ContentType's bytes). An operation that answers a stored entity sets Entity
-// instead of Body, and EntitySet the set its @odata.context names: the server writes
-// it as it writes that entity's GET (the properties Graph returns, annotations).
+// instead of Body, EntitySet the resource its @odata.context names and EntityColl the
+// collection holding it: the server writes it as it writes that entity's GET (the
+// properties Graph returns, annotations, values computed on read).
 type OpResult struct {
 	Status      int
 	Body        []byte
@@ -66,6 +72,7 @@ type OpResult struct {
 	Location    string
 	Entity      *store.Entity
 	EntitySet   string
+	EntityColl  store.Coll
 }
 
 // Operation runs one operation.
@@ -104,4 +111,10 @@ func registerOperations(b *Behavior) {
 	registerDeletedItems(b)
 	registerCredentials(b)
 	registerDrives(b)
+	registerSendMail(b)
+	registerReplies(b)
+	registerMoveCopy(b)
+	registerUploads(b)
+	registerEventActions(b)
+	registerSchedule(b)
 }

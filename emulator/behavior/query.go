@@ -44,6 +44,11 @@ func (b *Behavior) Advanced(schema *entities.Schema, t *entities.StructuredType)
 // all but $search without the header ($search's answer is an error, not other data).
 func (b *Behavior) QueryRules(c QueryCall) (count bool, err error) {
 	q := c.Query
+	if q.Search != nil && len(q.OrderBy) > 0 && c.Type != nil && isA(c.Schema, c.Type, messageType) {
+		// Outlook sorts what $search finds itself.
+		return false, &odata.Error{Status: http.StatusBadRequest, Code: "BadRequest",
+			Message: "The query parameter '$orderBy' is not supported with '$search'."}
+	}
 	if !b.Advanced(c.Schema, c.Type) {
 		return q.Count, nil
 	}

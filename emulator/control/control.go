@@ -45,6 +45,11 @@ type Backend interface {
 	// (replace), or added to it. A bad fixture changes nothing and is answered with an
 	// *odata.Error (400) naming the problem.
 	Import(tenant string, fixture []byte, replace bool) (ImportResult, error)
+	// Outbox writes the mail of the tenant sent outside it, as {"value":[…]}: all of it,
+	// or what was sent to the address to when it is not empty.
+	Outbox(tenant, to string) ([]byte, error)
+	// ClearOutbox empties it and reports how many messages it held.
+	ClearOutbox(tenant string) (int, error)
 }
 
 // ImportResult tells what an import stored.

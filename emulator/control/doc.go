@@ -14,6 +14,8 @@
 //	GET    /_emulator/faults/ID  one rule; DELETE removes it
 //	GET    /_emulator/stubs      the stubs with their hit counts; POST, DELETE as for faults
 //	GET    /_emulator/stubs/ID   one stub; DELETE removes it
+//	GET    /_emulator/mail       the outbox: mail sent to addresses outside the tenant
+//	DELETE /_emulator/mail       empties it
 //
 // What it owns: the API's one adapter (every endpoint returns a value written as JSON
 // or an error written in Graph's shape), the tenant header and its names (ParseTenant,
