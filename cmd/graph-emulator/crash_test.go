@@ -183,7 +183,7 @@ func TestKillDuringWrites(t *testing.T) {
 		grace time.Duration
 	}{
 		{sync: "always", rounds: 3, run: 700 * time.Millisecond},
-		{sync: "50ms", rounds: 2, run: 2 * time.Second, grace: 3 * time.Second}, // a save under load can take over a second
+		{sync: "50ms", rounds: 2, run: 4 * time.Second, grace: 2 * time.Second}, // a save under load can take over a second
 	} {
 		t.Run("data-sync="+tt.sync, func(t *testing.T) {
 			t.Parallel()

@@ -168,8 +168,8 @@ func TestKillDuringUploads(t *testing.T) {
 		{sync: "always", rounds: 3, run: 700 * time.Millisecond, spread: 256 << 10},
 		// With a window, what a crash may lose is the window plus a save in progress;
 		// on a loaded machine one save has taken over a second, so uploads count as
-		// kept only once 3 s old.
-		{sync: "50ms", rounds: 2, run: 1500 * time.Millisecond, grace: 3 * time.Second, spread: 4 << 10},
+		// kept only once 2 s old (and the load runs 4 s).
+		{sync: "50ms", rounds: 2, run: 4 * time.Second, grace: 2 * time.Second, spread: 4 << 10},
 	} {
 		t.Run("data-sync="+tt.sync, func(t *testing.T) {
 			t.Parallel()
