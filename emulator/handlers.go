@@ -40,6 +40,9 @@ type request struct {
 	// readOnly is set while the request reads (see read): its scans and filters stop
 	// when the request is cancelled, and gone records that they did.
 	readOnly, gone bool
+	// itemBuf, while a page is written, is the scratch buffer its items are made in
+	// (one for the page: a pooled one is dropped once it has grown past 1 MB).
+	itemBuf *[]byte
 }
 
 // tenant is the tenant whose state the request reads and writes.
