@@ -44,6 +44,9 @@ type request struct {
 	// first use, when hasRd is set; see reader).
 	rd    behavior.Reader
 	hasRd bool
+	// itemBuf, while a page is written, is the scratch buffer its items are made in
+	// (one for the page: a pooled one is dropped once it has grown past 1 MB).
+	itemBuf *[]byte
 }
 
 // reader returns how the behaviour writes stored entities for this request.

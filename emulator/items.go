@@ -91,8 +91,11 @@ func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]b
 	body := m.e.Body
 	project := sel == nil && it.proj != nil
 	if sel != nil || len(expand) > 0 {
-		scratch := s.getBuf()
-		defer s.putBuf(scratch)
+		scratch := rq.itemBuf // a page's writer lends one for its items (stream.go)
+		if scratch == nil || depth > 0 {
+			scratch = s.getBuf()
+			defer s.putBuf(scratch)
+		}
 		tmp := (*scratch)[:0]
 		switch {
 		case sel != nil:

@@ -34,6 +34,8 @@ func (s *Server) writePage(w http.ResponseWriter, rq *request, status int, page 
 	cw := odata.BeginCollection((*rq.buf)[:0], page.head)
 	// The buffer goes back to the pool with the room it grew to (release).
 	defer func() { *rq.buf = cw.Pending()[:0] }()
+	rq.itemBuf = s.getBuf()
+	defer func() { s.putBuf(rq.itemBuf); rq.itemBuf = nil }()
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
 	wroteHeader := false

@@ -49,7 +49,8 @@ func TestStreamedPageMemory(t *testing.T) {
 	bigUsers(t, srv, n, size)
 	for _, tt := range []struct{ name, method, path, body string }{
 		{"list", "GET", "/v1.0/users?$top=999", ""},
-		{"batch of two lists", "POST", "/v1.0/$batch", `{"requests":[{"id":"a","method":"GET","url":"/users?$top=999"},{"id":"b","method":"GET","url":"/users"}]}`},
+		{"list with $select", "GET", "/v1.0/users?$top=999&$select=id,displayName", ""},
+		{"batch of two lists", "POST", "/v1.0/$batch", `{"requests":[{"id":"a","method":"GET","url":"/users?$top=999"},{"id":"b","method":"GET","url":"/users?$select=displayName"}]}`},
 	} {
 		var got int64
 		var status int
