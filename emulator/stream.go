@@ -44,6 +44,7 @@ func (s *Server) writePage(w http.ResponseWriter, rq *request, status int, page 
 			return true
 		}
 		if !wroteHeader {
+			s.pageApplied(h, rq)
 			w.WriteHeader(status)
 			wroteHeader = true
 		}
@@ -78,10 +79,23 @@ func (s *Server) writePage(w http.ResponseWriter, rq *request, status int, page 
 	body := cw.Finish()
 	if !wroteHeader {
 		// The whole page fits in one chunk: it goes out with its length.
+		s.pageApplied(h, rq)
 		s.writeBody(w, status, body)
 		return
 	}
 	_, _ = w.Write(body)
+}
+
+// pageApplied sets Preference-Applied for what the behaviour applied while writing the
+// page's items (outlook.body-content-type), as the header goes out: the items written
+// so far tell (serveResource sets it for answers made before they are written).
+func (s *Server) pageApplied(h http.Header, rq *request) {
+	if _, set := h["Preference-Applied"]; set || !rq.hasRd {
+		return
+	}
+	if a := rq.rd.Applied(); a != "" {
+		h["Preference-Applied"] = []string{a}
+	}
 }
 
 // presentsFromView reports whether writing e asks the behaviour, which may read the

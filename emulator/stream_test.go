@@ -161,3 +161,24 @@ func TestSmallAnswersKeepTheirLength(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamedPagePreferenceApplied: a page of messages written after the read still
+// says which body type it applied, small or streamed.
+func TestStreamedPagePreferenceApplied(t *testing.T) {
+	t.Parallel()
+	srv := newGraph(t, emulator.WithPageSize(999))
+	mustStatus(t, srv.Do("POST", "/v1.0/users", requiredUser(`{"id":"u","displayName":"U"}`)), http.StatusCreated)
+	for _, n := range []int{1, 40} { // 40 messages of 4 KB: past a chunk
+		for range n {
+			body := `{"subject":"s","body":{"contentType":"html","content":"<p>` + strings.Repeat("x", 4000) + `</p>"}}`
+			mustStatus(t, srv.Do("POST", "/v1.0/users/u/messages", body), http.StatusCreated)
+		}
+		r := mustStatus(t, srv.Do("GET", "/v1.0/users/u/messages", "", "Prefer", `outlook.body-content-type="text"`), http.StatusOK)
+		if got := r.Header.Get("Preference-Applied"); got != `outlook.body-content-type="text"` {
+			t.Errorf("%d bytes: Preference-Applied %q", len(r.Body), got)
+		}
+		if field(r, "value.0.body.contentType") != "text" {
+			t.Errorf("body %.200s", r.Body)
+		}
+	}
+}
