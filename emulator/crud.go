@@ -42,7 +42,7 @@ func (s *Server) get(rq *request) (*response, error) {
 		}
 		scratch := s.getBuf()
 		defer s.putBuf(scratch)
-		body, err := s.appendItem(rq, v, (*scratch)[:0], item{m: member{e: r.entity, coll: r.entityColl},
+		body, err := s.appendItem(rq, v, (*scratch)[:0], &item{m: member{e: r.entity, coll: r.entityColl},
 			sel: q.Select, keyName: keyName(r.typ), expand: q.Expand, proj: s.projection(rq, r.entity.Type)})
 		if err != nil {
 			return nil, err
@@ -59,13 +59,15 @@ func (s *Server) get(rq *request) (*response, error) {
 // set.
 func (s *Server) entityResponse(rq *request, r *resource, status int, e store.Entity) *response {
 	ctx := odata.ContextURL(rq.base, rq.version, entityContext(r), true)
+	stored := e.Body
 	if rq.view != nil && !r.entityColl.IsZero() {
 		e = s.reader(rq).Entity(rq.view, r.entityColl, e)
 	}
 	t := rq.schema.EntityType(e.Type)
 	etag := s.etagFor(rq.schema, t, e)
-	body := s.present(rq, e, e.Body, nil)
-	if proj := s.behavior.Projection(rq.version, t); proj != nil {
+	body := s.present(rq, t, e, e.Body, nil)
+	if proj := s.behavior.Projection(rq.version, t); proj != nil && (e.Shape&s.shapeBit(rq.schema) == 0 || !sameBytes(body, stored)) {
+		// Not known to be its own projection (shape.go).
 		*rq.buf = odata.AppendEntityProjected((*rq.buf)[:0], ctx, e.Type, etag, body, proj)
 	} else {
 		*rq.buf = odata.AppendEntityTagged((*rq.buf)[:0], ctx, e.Type, etag, body)

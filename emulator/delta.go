@@ -393,7 +393,7 @@ func (s *Server) deltaPage(rq *request, v store.View, r *resource, dc *deltaCall
 			w.AddRemoved(it.typeName, it.keyName, it.m.e.ID, it.removed)
 			continue
 		}
-		if err := w.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, it.item) }); err != nil {
+		if err := w.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, &it.item) }); err != nil {
 			return nil, err
 		}
 	}

@@ -89,7 +89,7 @@ func (s *Server) appendExpandedCollection(rq *request, v store.View, w *odata.Ob
 		}
 		ci := item{m: cm, typeName: typ, sel: q.Select, keyName: kn, expand: q.Expand, depth: depth + 1,
 			etag: s.tagged(rq.schema, cm.e.Type), proj: s.projection(rq, cm.e.Type)}
-		if err := c.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, ci) }); err != nil {
+		if err := c.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, &ci) }); err != nil {
 			return err
 		}
 	}
@@ -138,6 +138,6 @@ func (s *Server) appendExpandedSingle(rq *request, v store.View, dst []byte, m m
 	if cm.e.Type != target.QualifiedName() || sub.refs {
 		typ = cm.e.Type
 	}
-	return s.appendItem(rq, v, dst, item{m: cm, typeName: typ, sel: q.Select, keyName: keyName(target), expand: q.Expand, depth: depth + 1,
+	return s.appendItem(rq, v, dst, &item{m: cm, typeName: typ, sel: q.Select, keyName: keyName(target), expand: q.Expand, depth: depth + 1,
 		etag: s.tagged(rq.schema, cm.e.Type), proj: s.projection(rq, cm.e.Type)})
 }

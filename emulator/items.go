@@ -29,30 +29,16 @@ func (s *Server) list(rq *request) (*response, error) {
 func (s *Server) listResponse(rq *request, v store.View, r *resource, cq *collectionQuery, res pageResult) (*response, error) {
 	page := &pageStream{head: odata.CollectionHead{
 		Context: odata.ContextURL(rq.base, rq.version, r.context+odata.SelectContext(cq.Select), false),
-		Count:   res.total, Counted: cq.count, NextLink: res.nextLink}, items: make([]item, 0, len(res.items))}
-	setType := r.declared.QualifiedName()
-	setTagged := s.behavior.ETags(rq.schema, r.declared)
-	var setProj *odata.Projection
-	if cq.Select == nil {
-		setProj = s.behavior.Projection(rq.version, r.declared)
-	}
-	kn := keyName(r.typ)
-	for _, m := range res.items {
-		typ := ""
+		Count:   res.total, Counted: cq.count, NextLink: res.nextLink},
+		members: res.items, setType: r.declared.QualifiedName(),
 		// Graph types items of a derived type; navigation collections type every item,
 		// as clients such as msgraph-sdk-go pick the model by it.
-		if m.e.Type != setType || r.nav != nil && !r.nav.ContainsTarget {
-			typ = m.e.Type
-		}
-		tagged, proj := setTagged, setProj
-		if m.e.Type != setType {
-			tagged = s.tagged(rq.schema, m.e.Type)
-			if cq.Select == nil {
-				proj = s.projection(rq, m.e.Type)
-			}
-		}
-		it := item{m: m, typeName: typ, sel: cq.Select, keyName: kn, expand: cq.Expand, etag: tagged, proj: proj}
-		page.items = append(page.items, it)
+		typeAll: r.nav != nil && !r.nav.ContainsTarget,
+		tmpl: item{sel: cq.Select, keyName: keyName(r.typ), expand: cq.Expand,
+			etag: s.behavior.ETags(rq.schema, r.declared), typ: r.declared},
+	}
+	if cq.Select == nil {
+		page.tmpl.proj = s.behavior.Projection(rq.version, r.declared)
 	}
 	return &response{status: http.StatusOK, page: page}, nil
 }
@@ -73,6 +59,8 @@ type item struct {
 	etag bool
 	// proj is how the entity is written without $select (nil: as stored).
 	proj *odata.Projection
+	// typ is the entity's type, when the item's maker knows it (nil: looked up).
+	typ *entities.StructuredType
 }
 
 // tagged reports whether entities of the type named typeName carry @odata.etag.
@@ -83,11 +71,12 @@ func (s *Server) tagged(schema *entities.Schema, typeName string) bool {
 // appendItem appends one entity of a response: its properties ($select applied, the key
 // kept; else its default property set), its expanded navigation properties, and
 // @odata.type when asked for.
-func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]byte, error) {
-	if !it.m.coll.IsZero() {
-		it.m.e = s.reader(rq).Entity(v, it.m.coll, it.m.e)
-	}
+func (s *Server) appendItem(rq *request, v store.View, dst []byte, it *item) ([]byte, error) {
 	m, typeName, sel, keyName, expand, depth := it.m, it.typeName, it.sel, it.keyName, it.expand, it.depth
+	stored := m.e.Body
+	if !m.coll.IsZero() {
+		m.e = s.reader(rq).Entity(v, m.coll, m.e)
+	}
 	body := m.e.Body
 	project := sel == nil && it.proj != nil
 	if sel != nil || len(expand) > 0 {
@@ -114,22 +103,32 @@ func (s *Server) appendItem(rq *request, v store.View, dst []byte, it item) ([]b
 		*scratch = tmp
 		body, project = tmp, false
 	}
-	body = s.present(rq, m.e, body, sel)
-	etag := ""
+	t := it.typ
+	if t == nil {
+		t = rq.schema.EntityType(m.e.Type)
+	}
+	body = s.present(rq, t, m.e, body, sel)
+	if project && m.e.Shape&s.shapeBit(rq.schema) != 0 && sameBytes(body, stored) {
+		project = false // the body is its own projection (shape.go)
+	}
+	proj := it.proj
+	if !project {
+		proj = nil
+	}
+	var version uint64 // the tag: FormatETag(version), or the behaviour's
 	if it.etag && m.e.Version != 0 {
 		if tags := s.behavior.EntityTags(rq.schema, m.e); len(tags) > 0 {
-			etag = tags[0]
-		} else {
-			etag = odata.FormatETag(m.e.Version)
+			if proj != nil {
+				return odata.AppendEntityProjected(dst, "", typeName, tags[0], body, proj), nil
+			}
+			return odata.AppendEntityTagged(dst, "", typeName, tags[0], body), nil
 		}
+		version = m.e.Version
 	}
-	if project {
-		return odata.AppendEntityProjected(dst, "", typeName, etag, body, it.proj), nil
-	}
-	if typeName == "" && etag == "" {
+	if typeName == "" && version == 0 && proj == nil {
 		return append(dst, body...), nil
 	}
-	return odata.AppendEntityTagged(dst, "", typeName, etag, body), nil
+	return odata.AppendItemVersioned(dst, typeName, version, body, proj), nil
 }
 
 // projection returns how an entity of the type named typeName is written by default

@@ -42,10 +42,9 @@ func renderWithKey(t *entities.StructuredType, id string, fields []entities.Fiel
 	return renderBody(keyName(t), id, fields)
 }
 
-// present completes body (entity e's, $select sel applied) with what the behaviour
-// computes on read.
-func (s *Server) present(rq *request, e store.Entity, body []byte, sel []string) []byte {
-	t := rq.schema.EntityType(e.Type)
+// present completes body (entity e's, of type t, $select sel applied) with what the
+// behaviour computes on read.
+func (s *Server) present(rq *request, t *entities.StructuredType, e store.Entity, body []byte, sel []string) []byte {
 	if !s.behavior.Presents(rq.schema, t) {
 		return body
 	}

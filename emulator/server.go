@@ -53,6 +53,9 @@ type Server struct {
 	// own (see content.go).
 	content  store.Content
 	copyBufs sync.Pool // *[]byte: buffers content is copied through
+	// shapes are the versions whose default projections the store's shapes tell
+	// (shape.go); empty when the store keeps none.
+	shapes []shapeVersion
 }
 
 // New returns a Server configured by opts. With no options it serves Microsoft Graph's
@@ -85,6 +88,7 @@ func New(opts ...Option) (*Server, error) {
 		cfg.newRequestID = randomUUIDs()
 	}
 	var closer io.Closer
+	made := cfg.store == nil // the store is the server's own
 	switch {
 	case cfg.store != nil:
 	case cfg.dataDir != "":
@@ -117,6 +121,11 @@ func New(opts ...Option) (*Server, error) {
 		if s.indexes[schema] == nil {
 			s.indexes[schema] = newSchemaIndex(schema)
 		}
+	}
+	// A store given by WithStore may be shared (with servers of other schemas): its
+	// shapes are left alone.
+	if sh, ok := cfg.store.(store.Shaping); ok && made {
+		s.shapeStore(sh)
 	}
 	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
 	if err := s.initControl(); err != nil {

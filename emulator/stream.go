@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"github.com/graph-emulator/graph-emulator/entities"
 	"log/slog"
 	"net/http"
 
@@ -21,10 +22,46 @@ import (
 // go out in chunks, a large one alone.
 const streamChunk = 32 << 10
 
-// pageStream is a collection page to write: its annotations and its items.
+// pageStream is a collection page to write: its annotations and its members, each
+// written as tmpl says (an item of a type derived from the set's is told apart as it
+// is written: item).
 type pageStream struct {
-	head  odata.CollectionHead
-	items []item
+	head    odata.CollectionHead
+	members []member
+	// setType is the qualified name of the set's declared type; typeAll asks for
+	// @odata.type on every item.
+	setType string
+	typeAll bool
+	tmpl    item
+	// derived is the last derived type met and how its items are written.
+	derived     string
+	derivedType *entities.StructuredType
+	derivedEtag bool
+	derivedProj *odata.Projection
+}
+
+// item returns how the page's member m is written.
+func (s *Server) pageItem(rq *request, page *pageStream, m member) item {
+	it := page.tmpl
+	it.m = m
+	if m.e.Type == page.setType {
+		if page.typeAll {
+			it.typeName = m.e.Type
+		}
+		return it
+	}
+	it.typeName = m.e.Type
+	if m.e.Type != page.derived {
+		page.derived = m.e.Type
+		page.derivedType = rq.schema.EntityType(m.e.Type)
+		page.derivedEtag = s.behavior.ETags(rq.schema, page.derivedType)
+		page.derivedProj = nil
+		if it.sel == nil {
+			page.derivedProj = s.behavior.Projection(rq.version, page.derivedType)
+		}
+	}
+	it.typ, it.etag, it.proj = page.derivedType, page.derivedEtag, page.derivedProj
+	return it
 }
 
 // writePage writes a page. Once the status is written an error can no longer be
@@ -52,19 +89,22 @@ func (s *Server) writePage(w http.ResponseWriter, rq *request, status int, page 
 		cw.Drop()
 		return err == nil
 	}
-	for i := range page.items {
-		it := page.items[i]
-		var err error
-		if len(it.expand) > 0 || s.presentsFromView(rq, it.m.e) {
-			err = s.store.Read(rq.tenant(), func(v store.View) error {
-				rq.view = v
-				defer func() { rq.view = nil }()
-				return cw.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, it) })
-			})
-		} else {
-			err = cw.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, nil, dst, it) })
+	presentsType, presents := "", false // whether items of the last type met read the store
+	for i := range page.members {
+		it := s.pageItem(rq, page, page.members[i])
+		if t := it.m.e.Type; t != presentsType || presentsType == "" {
+			presentsType, presents = t, s.presentsFromView(rq, it.m.e)
 		}
-		if err == nil && rq.r.Context().Err() != nil {
+		var err error
+		inRead := len(it.expand) > 0 || presents
+		if inRead {
+			err = s.appendItemInRead(rq, &cw, it)
+		} else {
+			err = cw.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, nil, dst, &it) })
+		}
+		if err == nil && (inRead || i%16 == 15) {
+			// A client that has gone is seen after an item that read the store, else
+			// every few items (and by the writes).
 			err = rq.r.Context().Err()
 		}
 		if err != nil {
@@ -74,7 +114,7 @@ func (s *Server) writePage(w http.ResponseWriter, rq *request, status int, page 
 		if !flush(false) {
 			return // the client is gone
 		}
-		page.items[i] = item{} // the members are not needed once written
+		page.members[i] = member{} // the members are not needed once written
 	}
 	body := cw.Finish()
 	if !wroteHeader {
@@ -84,6 +124,16 @@ func (s *Server) writePage(w http.ResponseWriter, rq *request, status int, page 
 		return
 	}
 	_, _ = w.Write(body)
+}
+
+// appendItemInRead adds it to cw inside a short read of the store, for an item whose
+// writing reads the store (its $expand, what the behaviour presents).
+func (s *Server) appendItemInRead(rq *request, cw *odata.CollectionWriter, it item) error {
+	return s.store.Read(rq.tenant(), func(v store.View) error {
+		rq.view = v
+		defer func() { rq.view = nil }()
+		return cw.AddFunc(func(dst []byte) ([]byte, error) { return s.appendItem(rq, v, dst, &it) })
+	})
 }
 
 // pageApplied sets Preference-Applied for what the behaviour applied while writing the

@@ -1,6 +1,6 @@
 package odata
 
-import "bytes"
+import "strconv"
 
 // ContextURL returns the absolute @odata.context of a resource:
 // {base}/{version}/$metadata#{resource}, with "/$entity" appended for a single entity.
@@ -21,11 +21,24 @@ func AppendEntity(dst []byte, context, typeName string, body []byte) []byte {
 // AppendEntityTagged is AppendEntity with @odata.etag after @odata.type, when etag is
 // not empty.
 func AppendEntityTagged(dst []byte, context, typeName, etag string, body []byte) []byte {
-	return appendMembers(appendEntityHead(dst, context, typeName, etag), body)
+	return appendMembers(appendEntityHead(dst, context, typeName, etag, 0), body)
 }
 
-// appendEntityHead appends '{' and the annotations of an entity, each followed by a comma.
-func appendEntityHead(dst []byte, context, typeName, etag string) []byte {
+// AppendItemVersioned appends an item of a collection: @odata.type when typeName is not
+// empty, @odata.etag FormatETag(version) when version is not 0, then the members of
+// body, written as p says (nil: as stored). It is AppendEntityTagged or
+// AppendEntityProjected without the tag's string.
+func AppendItemVersioned(dst []byte, typeName string, version uint64, body []byte, p *Projection) []byte {
+	dst = appendEntityHead(dst, "", typeName, "", version)
+	if p == nil {
+		return appendMembers(dst, body)
+	}
+	return closeMembers(p.appendMembers(dst, body))
+}
+
+// appendEntityHead appends '{' and the annotations of an entity, each followed by a
+// comma; the tag is etag, else FormatETag(version) when version is not 0.
+func appendEntityHead(dst []byte, context, typeName, etag string, version uint64) []byte {
 	dst = append(dst, '{')
 	if context != "" {
 		dst = append(dst, `"@odata.context":`...)
@@ -41,6 +54,10 @@ func appendEntityHead(dst []byte, context, typeName, etag string) []byte {
 		dst = append(dst, `"@odata.etag":`...)
 		dst = AppendString(dst, etag)
 		dst = append(dst, ',')
+	} else if version != 0 {
+		dst = append(dst, `"@odata.etag":"W/\"`...)
+		dst = strconv.AppendUint(dst, version, 10)
+		dst = append(dst, `\"",`...)
 	}
 	return dst
 }
@@ -48,7 +65,10 @@ func appendEntityHead(dst []byte, context, typeName, etag string) []byte {
 // appendMembers appends the members of the JSON object body and its closing brace,
 // assuming dst already holds an opening brace and possibly members followed by a comma.
 func appendMembers(dst, body []byte) []byte {
-	inner := bytes.TrimLeft(body[1:], " \t\r\n") // after '{'
+	inner := body[1:] // after '{'
+	for len(inner) > 0 && (inner[0] == ' ' || inner[0] == '\t' || inner[0] == '\r' || inner[0] == '\n') {
+		inner = inner[1:]
+	}
 	if len(inner) > 0 && inner[0] == '}' {
 		// Empty object: drop the comma written after the last annotation, if any.
 		if dst[len(dst)-1] == ',' {

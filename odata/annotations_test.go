@@ -162,3 +162,30 @@ func TestAppendEntityBodyWithWhitespace(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendItemVersioned: an item written with its version is the item written with
+// FormatETag's tag, as stored and projected; version 0 writes no tag.
+func TestAppendItemVersioned(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{ "id":"1","name":"a"}`)
+	for _, tt := range []struct {
+		typeName string
+		version  uint64
+	}{{"", 0}, {"", 7}, {"ns.derived", 0}, {"ns.derived", 18446744073709551615}} {
+		etag := ""
+		if tt.version != 0 {
+			etag = odata.FormatETag(tt.version)
+		}
+		want := string(odata.AppendEntityTagged(nil, "", tt.typeName, etag, body))
+		if got := string(odata.AppendItemVersioned([]byte("x"), tt.typeName, tt.version, body, nil)); got != "x"+want {
+			t.Errorf("%+v: got %s, want x%s", tt, got, want)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(want), &v); err != nil || (etag != "" && v["@odata.etag"] != etag) {
+			t.Errorf("%+v: %s: %v, @odata.etag %v", tt, want, err, v["@odata.etag"])
+		}
+	}
+	if got := string(odata.AppendItemVersioned(nil, "", 3, []byte("{}"), nil)); got != `{"@odata.etag":"W/\"3\""}` {
+		t.Errorf("empty body: %s", got)
+	}
+}

@@ -85,7 +85,7 @@ func AppendProjected(dst, entity []byte, p *Projection) []byte {
 // AppendEntityProjected is AppendEntityTagged with the entity's members written as p
 // says.
 func AppendEntityProjected(dst []byte, context, typeName, etag string, entity []byte, p *Projection) []byte {
-	return closeMembers(p.appendMembers(appendEntityHead(dst, context, typeName, etag), entity))
+	return closeMembers(p.appendMembers(appendEntityHead(dst, context, typeName, etag, 0), entity))
 }
 
 // closeMembers drops the comma after the last member and closes the object.
@@ -108,6 +108,12 @@ func (p *Projection) appendMembers(dst, entity []byte) []byte {
 	}
 	return p.appendAnyOrder(dst, entity)
 }
+
+// Complete reports whether entity, a JSON object as stored, is its own projection: it
+// holds exactly the projection's properties, in order, written compactly. A writer that
+// knows it (a store keeping what it found when the entity was written) writes the
+// entity as it is.
+func (p *Projection) Complete(entity []byte) bool { return complete(entity, p.props) }
 
 // complete reports whether entity, a JSON object, holds exactly the members props names,
 // in that order, written compactly: it is then its own projection. This is the common

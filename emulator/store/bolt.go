@@ -94,6 +94,7 @@ type Bolt struct {
 
 var (
 	_ Store     = (*Bolt)(nil)
+	_ Shaping   = (*Bolt)(nil)
 	_ io.Closer = (*Bolt)(nil)
 )
 
@@ -271,6 +272,10 @@ func (b *Bolt) Path() string { return b.path }
 
 // Read implements Store.
 func (b *Bolt) Read(tenant string, fn func(View) error) error { return b.mem.Read(tenant, fn) }
+
+// SetShaper implements Shaping: shapes are kept in memory and not saved (the entities
+// read from the file get theirs here).
+func (b *Bolt) SetShaper(fn Shaper) { b.mem.SetShaper(fn) }
 
 // Changes implements Store.
 func (b *Bolt) Changes(tenant string, after uint64, fn func(Change) bool) error {

@@ -285,3 +285,41 @@ func diff(want, got string) string {
 	}
 	return "(equal)"
 }
+
+// TestBoltShapeAfterReopen: shapes are not saved; the entities read from the file get
+// theirs from the shaper set after opening, and a write after it is shaped at once.
+func TestBoltShapeAfterReopen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	users := store.Set("users")
+	shaper := func(_ string, body []byte) uint8 { return uint8(len(body)) }
+	b, err := store.OpenBolt(dir, store.BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetShaper(shaper)
+	if err := b.Write("t", func(tx store.Tx) error {
+		_, err := tx.Insert(users, store.Entity{ID: "u1", Type: "x.user", Body: []byte(`{"id":"u1"}`)})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b = openBolt(t, dir, store.BoltOptions{})
+	get := func() store.Entity {
+		var e store.Entity
+		if err := b.Read("t", func(v store.View) error { e, err = v.Get(users, "u1"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if e := get(); e.Shape != 0 {
+		t.Fatalf("reopened without a shaper: shape %d, want 0", e.Shape)
+	}
+	b.SetShaper(shaper)
+	if e := get(); e.Shape != uint8(len(e.Body)) {
+		t.Fatalf("reopened, then SetShaper: shape %d, want %d", e.Shape, len(e.Body))
+	}
+}

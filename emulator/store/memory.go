@@ -18,6 +18,7 @@ var (
 	_ FeedView = view{}
 	_ FeedView = emptyView{}
 	_ UsageTx  = (*memTx)(nil)
+	_ Shaping  = (*Memory)(nil)
 )
 
 // Memory is the in-memory Store. Each tenant has one read-write lock: writes of a tenant
@@ -30,6 +31,7 @@ type Memory struct {
 
 	mu      sync.RWMutex
 	tenants map[string]*tenant
+	shaper  Shaper // given to the tenants made from now on
 }
 
 // NewMemory returns an empty in-memory store whose change feed keeps the last feedSize
@@ -60,6 +62,41 @@ type tenant struct {
 	// up to date from then on.
 	usage      Usage
 	usageKnown bool
+	// shaper gives written entities their Shape (see Shaping); nil for none.
+	shaper Shaper
+}
+
+// shape returns what t's shaper says of e's body.
+func (t *tenant) shape(e *Entity) uint8 {
+	if t.shaper == nil {
+		return 0
+	}
+	return t.shaper(e.Type, e.Body)
+}
+
+// SetShaper implements Shaping: the entities of every tenant get their shape at once.
+func (m *Memory) SetShaper(fn Shaper) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.shaper = fn
+	for _, t := range m.tenants {
+		t.setShaper(fn)
+	}
+}
+
+// setShaper gives t the shaper fn and its entities their shape.
+func (t *tenant) setShaper(fn Shaper) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.shaper = fn
+	for _, mc := range t.colls {
+		if mc.c.p.refs {
+			continue
+		}
+		for _, r := range mc.byID {
+			r.e.Shape = t.shape(&r.e)
+		}
+	}
 }
 
 type memColl struct {
@@ -108,6 +145,7 @@ func (m *Memory) tenant(name string, create bool) *tenant {
 	defer m.mu.Unlock()
 	if t = m.tenants[name]; t == nil {
 		t = newTenant(m.feedSize)
+		t.shaper = m.shaper
 		m.tenants[name] = t
 	}
 	return t
@@ -574,6 +612,7 @@ func (tx *memTx) Insert(c Coll, e Entity) (Entity, error) {
 	seq := tx.next()
 	mc.nextSeq++
 	e.Seq, e.Version = mc.nextSeq, seq
+	e.Shape = tx.t.shape(&e)
 	tx.put(mc, mc.newRecord(record{e: e}))
 	tx.record(Change{Seq: seq, Kind: Created, Coll: c, ID: e.ID, Type: e.Type})
 	return e, nil
@@ -591,6 +630,7 @@ func (tx *memTx) Replace(c Coll, e Entity, changed []string) (Entity, error) {
 	old := r.e
 	seq := tx.next()
 	e.Seq, e.Version = old.Seq, seq
+	e.Shape = tx.t.shape(&e)
 	if tx.t.usageKnown {
 		tx.t.usage.Bytes += int64(len(e.Body) - len(old.Body))
 	}

@@ -38,6 +38,23 @@ type Entity struct {
 	// collection and is never reused while the collection exists (a contained
 	// collection exists until its owner is deleted).
 	Seq uint64
+	// Shape is what the store's Shaper said of Body when the entity was written (see
+	// Shaping); 0 when the store has no Shaper. The store sets it on every write: what
+	// a writer passes is ignored, so it always describes Body as stored.
+	Shape uint8
+}
+
+// A Shaper tells the store's user something of a body it writes, in bits of their own
+// meaning (the emulator: that a body is exactly the entity's default property set, per
+// API version), so that reads need not find it out again. It must depend on typeName
+// and body alone, be safe for concurrent use and not call the store.
+type Shaper func(typeName string, body []byte) uint8
+
+// Shaping is a Store that keeps Entity.Shape: SetShaper sets the Shaper its writes
+// call (nil: none) and gives every entity already stored its shape. It is meant for a
+// store's set-up, before requests are served.
+type Shaping interface {
+	SetShaper(Shaper)
 }
 
 // Ref is one reference of a reference collection: the key of a target entity and the

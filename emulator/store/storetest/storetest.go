@@ -57,6 +57,7 @@ func cases() []testCase {
 		changeCases(),
 		raceCases(),
 		reverseCases(),
+		shapeCases(),
 	} {
 		all = append(all, group...)
 	}
