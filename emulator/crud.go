@@ -36,10 +36,10 @@ func (s *Server) get(rq *request) (*response, error) {
 		if err := s.checkPreconditions(rq, r); err != nil {
 			return nil, err
 		}
-		etag := s.etagFor(rq.schema, entityType(rq.schema, r), r.entity)
 		if q.Select == nil && len(q.Expand) == 0 {
 			return s.entityResponse(rq, r, http.StatusOK, r.entity), nil
 		}
+		etag := s.etagFor(rq.schema, entityType(rq.schema, r), r.entity)
 		scratch := s.getBuf()
 		defer s.putBuf(scratch)
 		body, err := s.appendItem(rq, v, (*scratch)[:0], &item{m: member{e: r.entity, coll: r.entityColl},

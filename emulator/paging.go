@@ -80,8 +80,9 @@ func (s *Server) parseQuery(rq *request, t *entities.StructuredType, single bool
 	if err != nil {
 		return nil, err
 	}
-	return odata.ParseQuery(rq.schema, t, values, odata.QueryOptions{OptionalDollar: true, Single: single,
-		SearchTokenized: s.behavior.SearchTokenized, ParseSearch: s.behavior.ParseSearch})
+	opts := s.queryOpts
+	opts.Single = single
+	return odata.ParseQuery(rq.schema, t, values, opts)
 }
 
 // parseEntityQuery parses the query options of a GET of one entity: $select, $expand

@@ -53,6 +53,9 @@ type Server struct {
 	// own (see content.go).
 	content  store.Content
 	copyBufs sync.Pool // *[]byte: buffers content is copied through
+	// queryOpts are the options every query is parsed with (the behaviour's search
+	// hooks, bound once).
+	queryOpts odata.QueryOptions
 	// shapes are the versions whose default projections the store's shapes tell
 	// (shape.go); empty when the store keeps none.
 	shapes []shapeVersion
@@ -112,6 +115,7 @@ func New(opts ...Option) (*Server, error) {
 			}}),
 		indexes: map[*entities.Schema]*schemaIndex{},
 	}
+	s.queryOpts = odata.QueryOptions{OptionalDollar: true, SearchTokenized: s.behavior.SearchTokenized, ParseSearch: s.behavior.ParseSearch}
 	if c, ok := cfg.store.(store.Content); ok {
 		s.content = c
 	} else {

@@ -54,6 +54,9 @@ type Behavior struct {
 	// built from it per type (typeKey -> *rules), filled on first use, never changed.
 	data  map[string]*entities.Profiles
 	rules sync.Map
+	// kinds caches how entities of each type are read (kindKey -> readKind; see
+	// Reader), found on first use, never changed.
+	kinds sync.Map
 }
 
 // New returns the behaviour of a server configured by cfg.
@@ -120,8 +123,15 @@ func (b *Behavior) SearchTokenized(name string) bool {
 	return name == "displayName" || name == "description"
 }
 
-// isA reports whether t is the type named name or derives from it.
-func isA(schema *entities.Schema, t *entities.StructuredType, name string) bool {
+// isA reports whether t is the type named name (namespace-qualified, as the behaviour's
+// constants are) or derives from it: its names are compared, without a lookup.
+func isA(_ *entities.Schema, t *entities.StructuredType, name string) bool {
+	return isA2(t, name)
+}
+
+// isALookedUp is isA for a name given in any form the schema resolves (an alias, a
+// leading '#'), such as one from configuration.
+func isALookedUp(schema *entities.Schema, t *entities.StructuredType, name string) bool {
 	at := schema.EntityType(name)
 	return at != nil && t.IsA(at)
 }

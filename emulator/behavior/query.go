@@ -27,7 +27,7 @@ type QueryCall struct {
 // Advanced reports whether t follows the advanced-query rules.
 func (b *Behavior) Advanced(schema *entities.Schema, t *entities.StructuredType) bool {
 	for _, name := range b.cfg.AdvancedQueryTypes {
-		if isA(schema, t, name) {
+		if isALookedUp(schema, t, name) {
 			return true
 		}
 	}

@@ -31,11 +31,16 @@ type Reader struct {
 	zone     *time.Location
 	zoneName string
 	applied  bool
-	// last caches the kind of the type read last (most requests read one type); kinds
-	// the others.
+	// last caches the kind of the type read last (most requests read one type); the
+	// behaviour keeps every type's (Behavior.kinds).
 	lastType string
 	lastKind readKind
-	kinds    map[string]readKind
+}
+
+// kindKey names a type of a schema in Behavior.kinds.
+type kindKey struct {
+	schema *entities.Schema
+	name   string
 }
 
 type readKind uint8
@@ -93,8 +98,10 @@ func (r *Reader) kind(name string) readKind {
 	if name == r.lastType && name != "" {
 		return r.lastKind
 	}
-	if k, ok := r.kinds[name]; ok {
-		return k
+	key := kindKey{r.schema, name}
+	if k, ok := r.b.kinds.Load(key); ok {
+		r.lastType, r.lastKind = name, k.(readKind)
+		return r.lastKind
 	}
 	k := readAsStored
 	if t := r.schema.EntityType(name); t != nil && hasMailboxes(r.schema) {
@@ -109,12 +116,7 @@ func (r *Reader) kind(name string) readKind {
 			k = readKeyed
 		}
 	}
-	if r.lastType != "" {
-		if r.kinds == nil {
-			r.kinds = map[string]readKind{}
-		}
-		r.kinds[r.lastType] = r.lastKind
-	}
+	r.b.kinds.Store(key, k)
 	r.lastType, r.lastKind = name, k
 	return k
 }
