@@ -111,6 +111,15 @@ func implementations() []implementation {
 			}
 			return s, s.Reset
 		}},
+		// The same server without Graph's per-type profiles (default property sets,
+		// server-set values, uniqueness...): beside "emulator" it shows what they cost.
+		{name: "emulator-noprofiles", new: func(tb testing.TB) (http.Handler, func()) {
+			s, err := emulator.New(emulator.WithoutProfileData())
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return s, s.Reset
+		}},
 		{name: "reference", new: func(tb testing.TB) (http.Handler, func()) {
 			ref := newReference(seedSet)
 			return ref, ref.Reset

@@ -29,6 +29,8 @@ type config struct {
 	schemas        map[string]*entities.Schema
 	strict         bool
 	lenientQueries bool
+	// noProfileData: see behavior.Config.NoProfileData (set by the tests only).
+	noProfileData bool
 	maxBodyBytes   int64
 	// maxUploadBytes limits a simple upload, maxContentBytes a tenant's content (see
 	// WithMaxUploadBytes, WithMaxContentBytes).

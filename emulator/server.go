@@ -108,7 +108,7 @@ func New(opts ...Option) (*Server, error) {
 		store:  cfg.store,
 		closer: closer,
 		behavior: behavior.New(behavior.Config{AdvancedQueryTypes: cfg.advancedTypes, Strict: cfg.strict, LenientQueries: cfg.lenientQueries,
-			DefaultDomain: cfg.defaultDomain, Profiles: cfg.profiles, Operations: cfg.operations, Singletons: cfg.singletons,
+			DefaultDomain: cfg.defaultDomain, Profiles: cfg.profiles, NoProfileData: cfg.noProfileData, Operations: cfg.operations, Singletons: cfg.singletons,
 			MaxContentBytes: cfg.maxContentBytes,
 			Merge: func(t *entities.StructuredType, body []byte, fields []entities.Field) []byte {
 				return mergeBody(t, keyName(t), body, fields)

@@ -36,6 +36,10 @@ type Config struct {
 	// name, and operations, by qualified name.
 	Profiles   map[string]*Profile
 	Operations map[string]Operation
+	// NoProfileData leaves Graph's per-type profile data out (default property sets,
+	// required, unique, server-set and write-only properties, update statuses): entities
+	// are written as stored, as generic OData. Benchmarks compare with it.
+	NoProfileData bool
 	// Merge sets members of a stored body in their schema positions (the server's
 	// own); nil means members are set without the schema, in place or last.
 	Merge MergeFunc
@@ -66,7 +70,9 @@ func New(cfg Config) *Behavior {
 	}
 	b := &Behavior{cfg: cfg, profiles: map[string]*Profile{}, operations: map[string]Operation{}, reports: newReportBook(),
 		dir: newDirectoryColls(), data: map[string]*entities.Profiles{}}
-	registerProfiles(b)
+	if !cfg.NoProfileData {
+		registerProfiles(b)
+	}
 	registerOperations(b)
 	for set, p := range cfg.Profiles {
 		b.profiles[set] = p
