@@ -31,7 +31,7 @@ type config struct {
 	lenientQueries bool
 	// noProfileData: see behavior.Config.NoProfileData (set by the tests only).
 	noProfileData bool
-	maxBodyBytes   int64
+	maxBodyBytes  int64
 	// maxUploadBytes limits a simple upload, maxContentBytes a tenant's content (see
 	// WithMaxUploadBytes, WithMaxContentBytes).
 	maxUploadBytes  int64

@@ -37,6 +37,10 @@ type projected struct {
 // projectionScanMax is the length up to which a property's position is found by a scan.
 const projectionScanMax = 16
 
+// projectionSpansMax is the length up to which an entity stored in another order is
+// written without allocating (the places of its members are kept on the stack).
+const projectionSpansMax = 128
+
 // NewProjection returns the projection of type t onto the properties names, in that
 // order (names t lacks are left out); dynamic keeps an open type's dynamic properties.
 func NewProjection(t *entities.StructuredType, names []string, dynamic bool) *Projection {
@@ -242,7 +246,7 @@ type span struct{ from, to int32 }
 // appendAnyOrder writes the members of an entity stored in any order: their places are
 // found in one pass, then they are written in the projection's order.
 func (p *Projection) appendAnyOrder(dst, entity []byte) []byte {
-	var local [projectionScanMax]span
+	var local [projectionSpansMax]span
 	spans := local[:0]
 	if len(p.props) <= len(local) {
 		spans = local[:len(p.props)]

@@ -173,11 +173,11 @@ func ApplySelect(dst, entity []byte, sel []string, keyName string) []byte {
 
 // appendSelected writes the members of obj that sel names.
 func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
-	get := memberReader(obj, sel)
+	rd := newMemberReader(obj, sel)
 	for i, p := range sel {
 		top, _, nested := strings.Cut(p, "/")
 		if !nested {
-			r := get(p)
+			r := rd.get(p)
 			if !r.Exists() && strings.HasPrefix(p, "@") {
 				continue // an annotation the entity does not carry is left out, not null
 			}
@@ -193,7 +193,7 @@ func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
 				subs = append(subs, rest)
 			}
 		}
-		r := get(top)
+		r := rd.get(top)
 		if !r.IsObject() {
 			dst = appendMember(dst, first, top, r.Raw)
 			continue
@@ -211,11 +211,11 @@ func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
 // in one pass over the entity: a member the entity lacks costs a search of all of it.
 const selectedInOnePass = 4
 
-// memberReader returns how the members sel names are read from obj: each by its own
+// newMemberReader returns how the members sel names are read from obj: each by its own
 // search for a few, from one pass over obj for more.
-func memberReader(obj string, sel []string) func(name string) gjson.Result {
+func newMemberReader(obj string, sel []string) memberReader {
 	if len(sel) <= selectedInOnePass {
-		return func(name string) gjson.Result { return gjson.Get(obj, gjson.Escape(name)) }
+		return memberReader{obj: obj}
 	}
 	want := make(map[string]gjson.Result, len(sel))
 	for _, p := range sel {
@@ -230,7 +230,21 @@ func memberReader(obj string, sel []string) func(name string) gjson.Result {
 		}
 		return left > 0
 	})
-	return func(name string) gjson.Result { return want[name] }
+	return memberReader{obj: obj, want: want}
+}
+
+// memberReader finds the members of an object: a few by name (want nil), or those read
+// in one pass (want).
+type memberReader struct {
+	obj  string
+	want map[string]gjson.Result
+}
+
+func (r *memberReader) get(name string) gjson.Result {
+	if r.want == nil {
+		return gjson.Get(r.obj, gjson.Escape(name))
+	}
+	return r.want[name]
 }
 
 func emittedBefore(sel []string, top string) bool {
