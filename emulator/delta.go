@@ -301,7 +301,7 @@ func withoutTokens(raw string, entity bool) string {
 
 // maxPageSize reads Prefer: odata.maxpagesize=n (0 when absent).
 func maxPageSize(h http.Header) int {
-	for _, v := range h.Values("Prefer") {
+	for _, v := range h[hdrPrefer] {
 		for _, part := range strings.Split(v, ",") {
 			name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 			if ok && strings.EqualFold(strings.TrimSpace(name), "odata.maxpagesize") {

@@ -361,7 +361,7 @@ func prefersRepresentation(h http.Header) bool { return prefers(h, "return=repre
 
 // prefers reports whether a Prefer header holds the preference pref (case-insensitively).
 func prefers(h http.Header, pref string) bool {
-	for _, v := range h.Values("Prefer") {
+	for _, v := range h[hdrPrefer] {
 		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
 			if strings.EqualFold(strings.TrimSpace(part), pref) {
 				return true
@@ -376,7 +376,7 @@ func prefers(h http.Header, pref string) bool {
 // request's body buffer is released.
 func (s *Server) readBody(rq *request) ([]byte, error) {
 	r := rq.r
-	ct := r.Header.Get("Content-Type")
+	ct := headerValue(r.Header, hdrContentType)
 	if ct == "" {
 		return nil, odata.ErrUnreadableJSON()
 	}
@@ -388,7 +388,7 @@ func (s *Server) readBody(rq *request) ([]byte, error) {
 		body = http.NoBody
 	}
 	var src io.Reader = body
-	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	switch enc := strings.ToLower(strings.TrimSpace(headerValue(r.Header, hdrContentEncoding))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
 		z := s.getGzip()

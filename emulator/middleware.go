@@ -85,6 +85,12 @@ func wrap(h http.Handler, chain []middleware) http.Handler {
 const (
 	hdrRequestID       = "Request-Id"
 	hdrClientRequestID = "Client-Request-Id"
+	hdrPrefer          = "Prefer"
+	hdrContentType     = "Content-Type"
+	hdrContentEncoding = "Content-Encoding"
+	hdrConsistency     = "Consistencylevel" // ConsistencyLevel, as Go's server spells it
+	hdrIfMatch         = "If-Match"
+	hdrIfNoneMatch     = "If-None-Match"
 )
 
 var odataVersion = []string{"4.0"}
@@ -95,7 +101,7 @@ var odataVersion = []string{"4.0"}
 func (s *Server) withRequestIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := &infoContext{Context: r.Context(), info: RequestInfo{ID: s.cfg.newRequestID(),
-			ClientID: r.Header.Get(hdrClientRequestID), Tenant: store.DefaultTenant, Start: s.cfg.now()}}
+			ClientID: headerValue(r.Header, hdrClientRequestID), Tenant: store.DefaultTenant, Start: s.cfg.now()}}
 		ri := &ctx.info
 		if ri.ClientID == "" {
 			ri.ClientID = ri.ID
@@ -228,3 +234,13 @@ func (s *Server) withTenant(next http.Handler) http.Handler {
 // The control API is outside authentication: it must pass control requests on as they
 // are (isControl).
 func (s *Server) withAuth(next http.Handler) http.Handler { return next }
+
+// headerValue returns the first value of the header named key, which must be in
+// canonical form (http.CanonicalHeaderKey): http.Header.Get without canonicalizing the
+// name on every request. Servers and http.Header.Set store names in that form.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}

@@ -107,7 +107,7 @@ func (s *Server) queryRules(rq *request, r *resource, q *odata.Query, segment bo
 
 // eventual reports whether the request carries ConsistencyLevel: eventual.
 func eventual(r *http.Request) bool {
-	for _, v := range r.Header.Values("ConsistencyLevel") {
+	for _, v := range r.Header[hdrConsistency] {
 		if strings.EqualFold(strings.TrimSpace(v), "eventual") {
 			return true
 		}

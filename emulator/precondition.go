@@ -26,7 +26,7 @@ type preconditions struct {
 // value is a 400.
 func readPreconditions(h http.Header) (preconditions, error) {
 	var p preconditions
-	im, inm := h.Values("If-Match"), h.Values("If-None-Match")
+	im, inm := h[hdrIfMatch], h[hdrIfNoneMatch]
 	if len(im) == 0 && len(inm) == 0 {
 		return p, nil
 	}

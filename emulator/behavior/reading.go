@@ -64,7 +64,7 @@ func (b *Behavior) Reader(schema *entities.Schema, h http.Header) *Reader {
 // the Reader of a request with the headers h.
 func (b *Behavior) InitReader(r *Reader, schema *entities.Schema, h http.Header) {
 	*r = Reader{b: b, schema: schema}
-	for _, v := range h.Values("Prefer") {
+	for _, v := range h["Prefer"] { // the canonical name: no Values' lookup
 		for _, part := range strings.Split(v, ",") {
 			name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 			if !ok {

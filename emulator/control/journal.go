@@ -169,7 +169,9 @@ func (j *Journal) Begin(r *http.Request, id, clientID string, start time.Time) *
 	p.e.header = r.Header // not changed after the request is answered
 	if r.Body != nil && r.Body != http.NoBody {
 		p.e.raw, p.e.BodyTruncated = readAhead(r)
-		p.e.encoding = r.Header.Get("Content-Encoding")
+		if v := r.Header["Content-Encoding"]; len(v) > 0 { // canonical: no Get's lookup
+			p.e.encoding = v[0]
+		}
 	}
 	return p
 }
