@@ -50,7 +50,8 @@ func TestPageItemsAllocateNothing(t *testing.T) {
 		})
 	}
 	for _, path := range []string{"/v1.0/" + seedSet, "/beta/" + seedSet, "/v1.0/users", "/v1.0/groups",
-		"/v1.0/" + seedSet + "?$select=id,teamsActive"} {
+		"/v1.0/" + seedSet + "?$select=id,teamsActive",
+		"/v1.0/" + seedSet + "?$select=id,teamsActive,yammerActive,exchangeActive,oneDriveActive,reportPeriod"} {
 		sep := "?"
 		if strings.Contains(path, "?") {
 			sep = "&"

@@ -173,7 +173,8 @@ func ApplySelect(dst, entity []byte, sel []string, keyName string) []byte {
 
 // appendSelected writes the members of obj that sel names.
 func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
-	rd := newMemberReader(obj, sel)
+	var rd memberReader
+	rd.init(obj, sel)
 	for i, p := range sel {
 		top, _, nested := strings.Cut(p, "/")
 		if !nested {
@@ -211,38 +212,74 @@ func appendSelected(dst []byte, obj string, sel []string, first *bool) []byte {
 // in one pass over the entity: a member the entity lacks costs a search of all of it.
 const selectedInOnePass = 4
 
-// newMemberReader returns how the members sel names are read from obj: each by its own
-// search for a few, from one pass over obj for more.
-func newMemberReader(obj string, sel []string) memberReader {
+// selectedOnStack is how many names read in one pass are kept without allocating.
+const selectedOnStack = 32
+
+// memberReader finds the members of an object: a few by name, or those read in one pass
+// over it (kept in names and vals, or want beyond selectedOnStack).
+type memberReader struct {
+	obj     string
+	onePass bool
+	n       int
+	names   [selectedOnStack]string
+	vals    [selectedOnStack]gjson.Result
+	want    map[string]gjson.Result
+}
+
+// init prepares r to read the members sel names from obj: each by its own search for a
+// few, from one pass over obj for more.
+func (r *memberReader) init(obj string, sel []string) {
+	r.obj = obj
 	if len(sel) <= selectedInOnePass {
-		return memberReader{obj: obj}
+		return
 	}
-	want := make(map[string]gjson.Result, len(sel))
+	r.onePass = true
 	for _, p := range sel {
 		top, _, _ := strings.Cut(p, "/")
-		want[top] = gjson.Result{}
+		if r.index(top) >= 0 {
+			continue
+		}
+		if r.n < selectedOnStack {
+			r.names[r.n] = top
+			r.n++
+			continue
+		}
+		if r.want == nil {
+			r.want = make(map[string]gjson.Result, len(sel))
+		}
+		r.want[top] = gjson.Result{}
 	}
-	left := len(want)
+	left := r.n + len(r.want)
 	gjson.Parse(obj).ForEach(func(k, v gjson.Result) bool {
-		if r, ok := want[k.Str]; ok && !r.Exists() {
-			want[k.Str] = v
+		if i := r.index(k.Str); i >= 0 {
+			if !r.vals[i].Exists() {
+				r.vals[i] = v
+				left--
+			}
+		} else if w, ok := r.want[k.Str]; ok && !w.Exists() {
+			r.want[k.Str] = v
 			left--
 		}
 		return left > 0
 	})
-	return memberReader{obj: obj, want: want}
 }
 
-// memberReader finds the members of an object: a few by name (want nil), or those read
-// in one pass (want).
-type memberReader struct {
-	obj  string
-	want map[string]gjson.Result
+// index returns the place of name among the names kept on the stack, or -1.
+func (r *memberReader) index(name string) int {
+	for i := range r.n {
+		if r.names[i] == name {
+			return i
+		}
+	}
+	return -1
 }
 
 func (r *memberReader) get(name string) gjson.Result {
-	if r.want == nil {
+	if !r.onePass {
 		return gjson.Get(r.obj, gjson.Escape(name))
+	}
+	if i := r.index(name); i >= 0 {
+		return r.vals[i]
 	}
 	return r.want[name]
 }

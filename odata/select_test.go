@@ -3,6 +3,8 @@ package odata_test
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -160,5 +162,28 @@ func TestSelectAnnotations(t *testing.T) {
 		if _, err := odata.ParseSelect(person, bad); err == nil {
 			t.Errorf("ParseSelect(%q) accepted", bad)
 		}
+	}
+}
+
+// TestApplySelectManyNames: past the names kept on the stack the rest are read in the
+// same pass, and a name given twice is written twice, as with few names.
+func TestApplySelectManyNames(t *testing.T) {
+	t.Parallel()
+	sel := []string{"displayName"}
+	want := `{"id":"p1","displayName":"Adele Vance"`
+	for i := range 40 {
+		sel = append(sel, "n"+strconv.Itoa(i))
+		want += `,"n` + strconv.Itoa(i) + `":null`
+	}
+	sel = append(sel, "mail", "address/city", "displayName")
+	want += `,"mail":"AdeleV@contoso.com","address":{"city":"Seattle"},"displayName":"Adele Vance"}`
+	got := odata.ApplySelect(nil, []byte(people[0]), sel, "id")
+	if string(got) != want {
+		t.Errorf("ApplySelect = %s\nwant          %s", got, want)
+	}
+	// The same names in a few selects at a time give the same members.
+	few := odata.ApplySelect(nil, []byte(people[0]), []string{"mail", "address/city"}, "")
+	if !strings.Contains(string(got), string(few[1:len(few)-1])) {
+		t.Errorf("many names: %s; few: %s", got, few)
 	}
 }
