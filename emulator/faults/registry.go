@@ -6,10 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/graph-emulator/graph-emulator/odata"
@@ -33,13 +30,9 @@ type Config struct {
 // Registry holds a server's fault rules. It is a value of its server, built by New;
 // safe for concurrent use.
 type Registry struct {
-	cfg Config
-	n   atomic.Int64 // how many rules there are: the fast path of Apply
-
-	mu    sync.Mutex
-	rules []*rule // in the order added
-	seq   int     // the last number given to an id
-	seeds *rand.Rand
+	cfg   Config
+	rules *List[*rule, State]
+	seeds *rand.Rand // guarded by the list's lock (Add's prepare)
 }
 
 // New returns an empty registry.
@@ -58,7 +51,7 @@ func New(cfg Config) *Registry {
 	if cfg.ParseTenant == nil {
 		cfg.ParseTenant = func(s string) (string, error) { return strings.ToLower(s), nil }
 	}
-	return &Registry{cfg: cfg, seeds: rand.New(cfg.Rand)}
+	return &Registry{cfg: cfg, rules: NewList[*rule, State]("fault rule", "fault"), seeds: rand.New(cfg.Rand)}
 }
 
 // sleep waits d or until ctx is done.
@@ -89,99 +82,33 @@ func (g *Registry) Add(rules ...Rule) ([]State, error) {
 		}
 		compiled[i] = r
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	taken := make(map[string]bool, len(g.rules)+len(compiled))
-	for _, r := range g.rules {
-		taken[r.spec.ID] = true
-	}
-	for _, r := range compiled {
-		if id := r.spec.ID; id != "" {
-			if taken[id] {
-				return nil, Conflict("fault rule", id)
-			}
-			taken[id] = true
-		}
-	}
-	out := make([]State, len(compiled))
-	for i, r := range compiled {
-		for r.spec.ID == "" {
-			g.seq++
-			if id := fmt.Sprintf("fault-%d", g.seq); !taken[id] {
-				r.spec.ID = id
-				taken[id] = true
-			}
-		}
+	return g.rules.Add(compiled, func(r *rule) {
 		for r.random && r.spec.Seed == 0 {
 			// 53 bits: a listed seed survives a JSON reader that reads numbers as
 			// doubles (JavaScript), so that the run can be replayed from it.
 			r.spec.Seed = int64(g.seeds.Uint64() >> 11)
 		}
 		r.seed()
-		out[i] = r.state()
-	}
-	g.rules = append(g.rules, compiled...)
-	g.n.Store(int64(len(g.rules)))
-	return out, nil
+	})
 }
 
 // Len returns how many rules there are.
-func (g *Registry) Len() int { return int(g.n.Load()) }
+func (g *Registry) Len() int { return g.rules.Len() }
 
 // List returns the rules in the order added: those of tenant, or every rule when
 // tenant is "".
-func (g *Registry) List(tenant string) []State {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := []State{}
-	for _, r := range g.rules {
-		if tenant == "" || r.spec.Tenant == tenant {
-			out = append(out, r.state())
-		}
-	}
-	return out
-}
+func (g *Registry) List(tenant string) []State { return g.rules.List(tenant) }
 
 // Get returns the rule with id, if it is of tenant (any tenant when tenant is "").
-func (g *Registry) Get(id, tenant string) (State, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if i := g.find(id, tenant); i >= 0 {
-		return g.rules[i].state(), true
-	}
-	return State{}, false
-}
+func (g *Registry) Get(id, tenant string) (State, bool) { return g.rules.Get(id, tenant) }
 
 // Delete removes the rule with id, if it is of tenant (any tenant when tenant is "");
 // it reports whether there was one.
-func (g *Registry) Delete(id, tenant string) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	i := g.find(id, tenant)
-	if i < 0 {
-		return false
-	}
-	g.rules = slices.Delete(g.rules, i, i+1)
-	g.n.Store(int64(len(g.rules)))
-	return true
-}
+func (g *Registry) Delete(id, tenant string) bool { return g.rules.Delete(id, tenant) }
 
 // Clear removes the rules of tenant, or every rule when tenant is "", and returns how
 // many it removed.
-func (g *Registry) Clear(tenant string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	before := len(g.rules)
-	g.rules = slices.DeleteFunc(g.rules, func(r *rule) bool { return tenant == "" || r.spec.Tenant == tenant })
-	g.n.Store(int64(len(g.rules)))
-	return before - len(g.rules)
-}
-
-func (g *Registry) find(id, tenant string) int {
-	return slices.IndexFunc(g.rules, func(r *rule) bool {
-		return r.spec.ID == id && (tenant == "" || r.spec.Tenant == tenant)
-	})
-}
+func (g *Registry) Clear(tenant string) int { return g.rules.Clear(tenant) }
 
 // Outcome is what the rules did to a request.
 type Outcome struct {
@@ -198,28 +125,27 @@ type Outcome struct {
 // rule it returns at once.
 func (g *Registry) Apply(ctx context.Context, req *Request) (Outcome, error) {
 	var out Outcome
-	if g.n.Load() == 0 {
+	if g.rules.Len() == 0 {
 		return out, nil
 	}
 	now := g.cfg.Now()
 	var delay time.Duration
-	g.mu.Lock()
-	for _, r := range g.rules {
+	g.rules.Each(func(r *rule) bool {
 		if !r.m.Match(req) {
-			continue
+			return true
 		}
 		e, acted := r.applyTo(now)
 		if !acted {
-			continue
+			return true
 		}
 		out.Applied = append(out.Applied, r.spec.ID)
 		delay += e.delay
 		if e.answer != nil {
 			out.Answer = e.answer
-			break
+			return false
 		}
-	}
-	g.mu.Unlock()
+		return true
+	})
 	if delay > 0 {
 		if err := g.cfg.Sleep(ctx, delay); err != nil {
 			return out, err

@@ -194,6 +194,11 @@ func (r *rule) applyTo(now time.Time) (effect, bool) {
 }
 
 // state is the rule as listed.
+// Names, SetID and State make a rule an entry of a List.
+func (r *rule) Names() (id, tenant string) { return r.spec.ID, r.spec.Tenant }
+func (r *rule) SetID(id string)            { r.spec.ID = id }
+func (r *rule) State() State               { return r.state() }
+
 func (r *rule) state() State {
 	s := State{Rule: r.spec.clone(), Matched: r.matched, Hits: r.hits, Active: r.count.open()}
 	if r.count.limited {

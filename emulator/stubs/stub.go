@@ -207,6 +207,11 @@ func (s *stub) next() (*Answer, bool) {
 
 func (s *stub) active() bool { return s.after != FallThrough || int(s.hits) < len(s.answers) }
 
+// Names, SetID and State make a stub an entry of a faults.List.
+func (s *stub) Names() (id, tenant string) { return s.spec.ID, s.spec.Tenant }
+func (s *stub) SetID(id string)            { s.spec.ID = id }
+func (s *stub) State() State               { return s.state() }
+
 func (s *stub) state() State {
 	return State{Stub: s.spec.clone(), Hits: s.hits, Active: s.active()}
 }
