@@ -373,3 +373,45 @@ func TestProfilesOutsideGraph(t *testing.T) {
 	}
 	mustStatus(t, srv.Do("PATCH", "/v1.0/users/u1", `{"displayName":"Bo"}`), 200)
 }
+
+// TestServicePrincipalFromApplication: a service principal created for an appId of the
+// tenant is filled in from that application and the tenant's organization; what the
+// client sends is kept; one for an appId the tenant does not hold (Microsoft's, another
+// tenant's) is stored as sent.
+func TestServicePrincipalFromApplication(t *testing.T) {
+	t.Parallel()
+	srv := newProfileServer(t, newTestClock())
+	srv.Seed(map[string]any{"organization": []any{map[string]any{"id": "2f5c9b1e-6a7d-4e8f-9c0b-1a2d3e4f5a6b", "displayName": "Contoso"}}})
+	app := mustStatus(t, srv.Do("POST", "/v1.0/applications", `{"displayName":"Expenses","description":"Expense reports",
+		"identifierUris":["api://expenses"],"info":{"marketingUrl":"https://x.test/m"},
+		"web":{"redirectUris":["https://x.test/cb"],"homePageUrl":"https://x.test","logoutUrl":"https://x.test/out"},
+		"appRoles":[{"id":"1b4f816e-5eaf-48b9-8613-7923830595ad","allowedMemberTypes":["User"],"displayName":"Approver","description":"Approves","value":"Approver","isEnabled":true}],
+		"api":{"oauth2PermissionScopes":[{"id":"6e2d5a1c-1f0b-4a4c-9a47-3a8f3c9e8d11","value":"Expenses.Read","type":"User","isEnabled":true}]}}`), 201)
+	appID := field(app, "appId")
+	sp := mustStatus(t, srv.Do("POST", "/v1.0/servicePrincipals", `{"appId":"`+strings.ToUpper(appID)+`"}`), 201)
+	for path, want := range map[string]string{
+		"appDisplayName": "Expenses", "appDescription": "Expense reports", "displayName": "Expenses",
+		"servicePrincipalNames": `["` + appID + `","api://expenses"]`, "servicePrincipalType": "Application",
+		"signInAudience": "AzureADandPersonalMicrosoftAccount", "appRoles.0.value": "Approver",
+		"oauth2PermissionScopes.0.value": "Expenses.Read", "info.marketingUrl": "https://x.test/m",
+		"homepage": "https://x.test", "logoutUrl": "https://x.test/out", "replyUrls": `["https://x.test/cb"]`,
+		"appOwnerOrganizationId": "2f5c9b1e-6a7d-4e8f-9c0b-1a2d3e4f5a6b", "publisherName": "Contoso",
+		"accountEnabled": "true",
+	} {
+		if got := field(sp, path); got != want {
+			t.Errorf("service principal %s = %s, want %s", path, got, want)
+		}
+	}
+	// The client's own values win; a second service principal for the app is a conflict.
+	mustStatus(t, srv.Do("POST", "/v1.0/servicePrincipals", `{"appId":"`+appID+`"}`), 400)
+	mustStatus(t, srv.Do("DELETE", "/v1.0/servicePrincipals/"+field(sp, "id"), ""), 204)
+	named := mustStatus(t, srv.Do("POST", "/v1.0/servicePrincipals", `{"appId":"`+appID+`","displayName":"Mine","tags":["t"]}`), 201)
+	if field(named, "displayName") != "Mine" || field(named, "appDisplayName") != "Expenses" || field(named, "tags") != `["t"]` {
+		t.Errorf("named service principal: %s", named.Body)
+	}
+	// Microsoft Graph's own appId: not an application of the tenant.
+	ms := mustStatus(t, srv.Do("POST", "/v1.0/servicePrincipals", `{"appId":"00000003-0000-0000-c000-000000000000"}`), 201)
+	if field(ms, "appDisplayName") != "" || field(ms, "servicePrincipalNames") != "[]" && field(ms, "servicePrincipalNames") != "" {
+		t.Errorf("service principal of a foreign app: %s", ms.Body)
+	}
+}

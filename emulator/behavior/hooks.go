@@ -84,6 +84,8 @@ func (b *Behavior) Writing(w *EntityWrite, body []byte) ([]byte, error) {
 		return b.writingAttachment(w, body)
 	case isA(w.Schema, w.Type, calendarType):
 		return b.writingCalendar(w, body)
+	case isA(w.Schema, w.Type, servicePrincipalType):
+		return b.writingServicePrincipal(w, body)
 	}
 	return body, nil
 }
