@@ -204,6 +204,8 @@ func TestRequiredProperties(t *testing.T) {
 		{"/v1.0/servicePrincipals", `{"displayName":"SP"}`, "appId"},
 		{"/v1.0/devices", `{"accountEnabled":true,"displayName":"D","operatingSystem":"linux"}`, "operatingSystemVersion"},
 		{"/v1.0/subscriptions", `{"changeType":"created","notificationUrl":"https://x.test/n","resource":"me/messages"}`, "expirationDateTime"},
+		// Empty identities waive nothing.
+		{"/v1.0/users", `{"displayName":"B2C","identities":[],"passwordProfile":{"password":"x"}}`, "accountEnabled"},
 	}
 	for _, tc := range cases {
 		e := checkGraphError(t, mustStatus(t, srv.Do("POST", tc.path, tc.body), 400))
@@ -413,5 +415,35 @@ func TestServicePrincipalFromApplication(t *testing.T) {
 	ms := mustStatus(t, srv.Do("POST", "/v1.0/servicePrincipals", `{"appId":"00000003-0000-0000-c000-000000000000"}`), 201)
 	if field(ms, "appDisplayName") != "" || field(ms, "servicePrincipalNames") != "[]" && field(ms, "servicePrincipalNames") != "" {
 		t.Errorf("service principal of a foreign app: %s", ms.Body)
+	}
+}
+
+// TestUserWithIdentities: a user created with identities (a local or social account)
+// needs none of a work account's required properties, and gets a userPrincipalName of
+// its id at the default domain unless it sends one; it can change it later.
+func TestUserWithIdentities(t *testing.T) {
+	t.Parallel()
+	srv := newProfileServer(t, newTestClock())
+	u := mustStatus(t, srv.Do("POST", "/v1.0/users", `{"displayName":"John Smith","identities":[
+		{"signInType":"userName","issuer":"contoso.onmicrosoft.com","issuerAssignedId":"johnsmith"},
+		{"signInType":"federated","issuer":"facebook.com","issuerAssignedId":"5eecb0cd"}],
+		"passwordProfile":{"password":"password-value","forceChangePasswordNextSignIn":false},"passwordPolicies":"DisablePasswordExpiration"}`), 201)
+	id := field(u, "id")
+	if got := field(u, "userPrincipalName"); got != id+"@contoso.onmicrosoft.com" {
+		t.Errorf("userPrincipalName = %q, want the id at the default domain", got)
+	}
+	social := mustStatus(t, srv.Do("POST", "/beta/users", `{"identities":[{"signInType":"federated","issuer":"facebook.com","issuerAssignedId":"x1"}],
+		"userPrincipalName":"social@contoso.onmicrosoft.com"}`), 201)
+	if got := field(social, "userPrincipalName"); got != "social@contoso.onmicrosoft.com" {
+		t.Errorf("a sent userPrincipalName: %q", got)
+	}
+	mustStatus(t, srv.Do("PATCH", "/v1.0/users/"+id, `{"userPrincipalName":"john@contoso.onmicrosoft.com"}`), 204)
+	if got := field(mustStatus(t, srv.Do("GET", "/v1.0/users/"+id, ""), 200), "userPrincipalName"); got != "john@contoso.onmicrosoft.com" {
+		t.Errorf("after PATCH: userPrincipalName %q", got)
+	}
+	// A work account's user still gets no userPrincipalName of the server's.
+	w := mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Ada")), 201)
+	if strings.HasPrefix(field(w, "userPrincipalName"), field(w, "id")) {
+		t.Errorf("a work account's userPrincipalName was made: %s", w.Body)
 	}
 }

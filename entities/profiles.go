@@ -62,6 +62,9 @@ type TypeProfile struct {
 	WriteOnly []string `json:"writeOnly,omitempty"`
 	// Required lists the properties a create must carry (not null, not "").
 	Required []string `json:"required,omitempty"`
+	// RequiredUnless lists properties that, set on a create (not null, false, "" or
+	// []), waive Required: a user created with identities needs none of a work account's.
+	RequiredUnless []string `json:"requiredUnless,omitempty"`
 	// ReadOnly lists the read-only properties a request body is refused for (unless an
 	// update sets the value already stored). Read-only properties not listed, server-set
 	// ones among them, are ignored: the server's value wins.
@@ -93,7 +96,7 @@ type ServerValue struct {
 	On []string `json:"on"`
 	// Value names how the value is made (see graph/README.md): "now", "guid",
 	// "defaultDomain", "mailAddress", "smtpProxyAddresses", "securityIdentifier",
-	// "personName".
+	// "personName", "principalName".
 	Value string `json:"value"`
 	// Keep keeps a value the client sent instead of making one.
 	Keep bool `json:"keep,omitempty"`
@@ -109,8 +112,9 @@ type DefaultValue struct {
 	Value    json.RawMessage `json:"value"`
 }
 
-// Condition is a test on an entity: "p" (the Boolean property p is true) or
-// "p has v" (the string collection p holds v, ignoring case).
+// Condition is a test on an entity: "p" (the Boolean property p is true, or the
+// collection p is not empty) or "p has v" (the string collection p holds v, ignoring
+// case).
 type Condition struct {
 	Property string
 	// Has is the value looked for in a collection; "" tests a Boolean.
@@ -275,5 +279,5 @@ func (tp *TypeProfile) check() error {
 
 // ServerValueKinds lists the ways a server value may be made (ServerValue.Value).
 func ServerValueKinds() []string {
-	return []string{"now", "guid", "defaultDomain", "mailAddress", "smtpProxyAddresses", "securityIdentifier", "personName"}
+	return []string{"now", "guid", "defaultDomain", "mailAddress", "smtpProxyAddresses", "securityIdentifier", "personName", "principalName"}
 }

@@ -40,6 +40,7 @@ func TestGraphProfilesMatchSchemas(t *testing.T) {
 				names = append(names, tp.SelectOnly...)
 				names = append(names, tp.WriteOnly...)
 				names = append(names, tp.Required...)
+				names = append(names, tp.RequiredUnless...)
 				names = append(names, tp.ReadOnly...)
 				for _, u := range tp.Unique {
 					names = append(names, u.Property)

@@ -146,12 +146,14 @@ type merged struct {
 	selectOnly   []string
 	writeOnly    []string
 	required     []string
-	readOnly     []string
-	unique       []entities.UniqueRule
-	server       []entities.ServerValue
-	defaults     []entities.DefaultValue
-	updateStatus int
-	any          bool
+	// requiredUnless: properties whose value waives required.
+	requiredUnless []string
+	readOnly       []string
+	unique         []entities.UniqueRule
+	server         []entities.ServerValue
+	defaults       []entities.DefaultValue
+	updateStatus   int
+	any            bool
 }
 
 // mergeProfiles merges the data of t's base types and t, the nearest one winning:
@@ -175,6 +177,7 @@ func mergeProfiles(data *entities.Profiles, t *entities.StructuredType) *merged 
 		m.selectOnly = joinNames(m.selectOnly, tp.SelectOnly)
 		m.writeOnly = joinNames(m.writeOnly, tp.WriteOnly)
 		m.required = joinNames(m.required, tp.Required)
+		m.requiredUnless = joinNames(m.requiredUnless, tp.RequiredUnless)
 		m.readOnly = joinNames(m.readOnly, tp.ReadOnly)
 		for _, u := range tp.Unique {
 			m.unique = slices.DeleteFunc(m.unique, func(x entities.UniqueRule) bool { return x.Property == u.Property })
@@ -285,7 +288,7 @@ func (b *Behavior) profileOf(m *merged) *Profile {
 func meets(body []byte, c entities.Condition) bool {
 	v := gjson.GetBytes(body, gjson.Escape(c.Property))
 	if c.Has == "" {
-		return v.Type == gjson.True
+		return v.Type == gjson.True || v.IsArray() && isSet(v)
 	}
 	found := false
 	v.ForEach(func(_, x gjson.Result) bool {
@@ -319,8 +322,12 @@ func (w *writeRules) onCreate(c *Call, body []byte) ([]byte, error) {
 			return nil, errReadOnly(name)
 		}
 	}
+	waived := c.Fixture
+	for _, name := range w.m.requiredUnless {
+		waived = waived || isSet(member(body, name))
+	}
 	for _, name := range w.m.required {
-		if v := member(body, name); (!v.Exists() || v.Type == gjson.Null || v.Type == gjson.String && v.Str == "") && !c.Fixture {
+		if v := member(body, name); (!v.Exists() || v.Type == gjson.Null || v.Type == gjson.String && v.Str == "") && !waived {
 			return nil, errRequired(name)
 		}
 	}
@@ -482,6 +489,10 @@ func (w *writeRules) value(c *Call, kind string, body []byte, now *string) strin
 		if sid := securityIdentifier(member(body, "id").Str); sid != "" {
 			return string(odata.AppendString(nil, sid))
 		}
+	case "principalName":
+		if id := member(body, "id"); id.Type == gjson.String && id.Str != "" {
+			return string(odata.AppendString(nil, id.Str+"@"+w.b.domain()))
+		}
 	case "personName":
 		var parts []string
 		for _, name := range []string{"givenName", "middleName", "surname"} {
@@ -494,6 +505,17 @@ func (w *writeRules) value(c *Call, kind string, body []byte, now *string) strin
 		}
 	}
 	return ""
+}
+
+// isSet reports whether v is a value a request sets: not absent, null, false, "" or [].
+func isSet(v gjson.Result) bool {
+	switch {
+	case !v.Exists(), v.Type == gjson.Null, v.Type == gjson.False, v.Type == gjson.String && v.Str == "":
+		return false
+	case v.IsArray():
+		return v.Get("#").Int() > 0
+	}
+	return true
 }
 
 // member returns the top-level member name of a stored body.
