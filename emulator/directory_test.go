@@ -585,3 +585,46 @@ func TestSoftDeleteBeta(t *testing.T) {
 	mustStatus(t, f.srv.Do("DELETE", "/beta/directory/deletedItems/"+ada, ""), http.StatusNoContent)
 	f.wantIDs("/v1.0/directory/deletedItems/microsoft.graph.user")
 }
+
+// TestFilterNavigationCount: $filter on a navigation property's $count counts what a GET
+// of its /$count would: stored references (owners, members), contained entities, and
+// computed relationships (memberOf); it is an advanced query.
+func TestFilterNavigationCount(t *testing.T) {
+	t.Parallel()
+	f := newDirFixture(t)
+	ada, bob := f.user("Ada"), f.user("Bob")
+	g1, g2, g3 := f.group("One", false), f.group("Two", false), f.group("Three", false)
+	f.link("groups", g1, "members", ada)
+	f.link("groups", g1, "members", bob)
+	f.link("groups", g2, "members", ada)
+	f.link("groups", g3, "members", g2) // nested: Ada is in Three through Two
+	app1 := f.create("applications", `{"displayName":"A1"}`)
+	app2 := f.create("applications", `{"displayName":"A2"}`)
+	f.link("applications", app1, "owners", ada)
+	eventual := func(path string, want ...string) {
+		t.Helper()
+		r := mustStatus(t, f.srv.Do("GET", strings.ReplaceAll(path, " ", "%20"), "", "ConsistencyLevel", "eventual"), http.StatusOK)
+		if got := valueIDs(r); !sameSet(got, want) {
+			t.Errorf("GET %s: ids %q, want %q", path, got, want)
+		}
+	}
+	eventual("/v1.0/applications?$count=true&$filter=owners/$count eq 0", app2)
+	eventual("/v1.0/applications?$count=true&$filter=owners/$count eq 0 or owners/$count eq 1", app1, app2)
+	eventual("/v1.0/groups?$count=true&$filter=members/$count ge 2", g1)
+	eventual("/v1.0/groups?$count=true&$filter=members/$count eq 1 and displayName eq 'Three'", g3)
+	eventual("/v1.0/users?$count=true&$filter=memberOf/$count eq 2", ada)
+	eventual("/v1.0/users?$count=true&$filter=transitiveMemberOf/$count eq 3", ada)
+	eventual("/v1.0/groups/"+g1+"/members/microsoft.graph.user?$count=true&$filter=memberOf/$count eq 1", bob)
+	// /$count counts with it too.
+	if r := mustStatus(t, f.srv.Do("GET", "/v1.0/groups/$count?$filter=members/$count%20eq%200", "", "ConsistencyLevel", "eventual"), 200); string(r.Body) != "0" {
+		t.Errorf("/$count with a navigation count: %s", r.Body)
+	}
+	// An advanced query: without ConsistencyLevel and $count=true, Graph's 400.
+	e := checkGraphError(t, mustStatus(t, f.srv.Do("GET", "/v1.0/applications?$filter=owners/$count%20eq%200", ""), 400))
+	if e.Code != "Request_UnsupportedQuery" {
+		t.Errorf("without the header: %+v", e)
+	}
+	// A single-valued navigation property has no $count; nor can a navigation be sorted by.
+	checkGraphError(t, mustStatus(t, f.srv.Do("GET", "/v1.0/users?$count=true&$filter=manager/$count%20eq%200", "", "ConsistencyLevel", "eventual"), 400))
+	checkGraphError(t, mustStatus(t, f.srv.Do("GET", "/v1.0/users?$count=true&$orderby=memberOf/$count", "", "ConsistencyLevel", "eventual"), 400))
+}

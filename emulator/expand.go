@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
@@ -33,8 +34,10 @@ func validateExpand(items []odata.ExpandItem) error {
 
 // navResource is the resource of m's navigation property: its contained collection or
 // its references.
-func navResource(m member, it *odata.ExpandItem) *resource {
-	nav := it.Nav
+func navResource(m member, it *odata.ExpandItem) *resource { return navResourceOf(m, it.Nav) }
+
+// navResourceOf is the resource of m's navigation property nav.
+func navResourceOf(m member, nav *entities.NavigationProperty) *resource {
 	r := &resource{declared: nav.Target(), typ: nav.Target(), nav: nav}
 	if nav.ContainsTarget {
 		r.coll = m.coll.Contained(m.e.ID, nav.Name)
@@ -126,7 +129,7 @@ func (s *Server) appendExpandedSingle(rq *request, v store.View, dst []byte, m m
 		if err != nil {
 			e = keptEntity(target, it.Nav.Name)
 		}
-		if !rq.matches(q, e.Body) {
+		if !s.matches(rq, v, q, member{e: e, coll: sub.coll}) {
 			return append(dst, "null"...), nil
 		}
 		cm = member{e: e, coll: sub.coll}

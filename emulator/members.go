@@ -158,19 +158,42 @@ func (s *Server) lookupMembers(rq *request, v store.View, r *resource, ids []str
 	}
 }
 
-// matches applies $filter and $search; in a read, a filter gives up (false) once the
-// request is cancelled.
-func (rq *request) matches(q *odata.Query, body []byte) bool {
-	if q.Filter != nil {
+// matches applies $filter and $search to m; in a read, a filter gives up (false) once
+// the request is cancelled. A filter on a navigation property's $count counts in v.
+func (s *Server) matches(rq *request, v store.View, q *odata.Query, m member) bool {
+	if f := q.Filter; f != nil {
 		var done <-chan struct{}
 		if rq.readOnly {
 			done = rq.r.Context().Done()
 		}
-		if !q.Filter.MatchContext(done, body) {
+		if f.Uses(odata.FeatureNavCount) {
+			if !f.MatchCounting(done, m.e.Body, func(nav string) int { return s.navCount(rq, v, m, nav) }) {
+				return false
+			}
+		} else if !f.MatchContext(done, m.e.Body) {
 			return false
 		}
 	}
-	return q.Search == nil || q.Search.Match(body)
+	return q.Search == nil || q.Search.Match(m.e.Body)
+}
+
+// navCount counts the entities m's navigation property named nav holds, as a GET of
+// its /$count would: references, contained entities, and what the behaviour computes
+// (memberOf).
+func (s *Server) navCount(rq *request, v store.View, m member, name string) int {
+	t := rq.schema.EntityType(m.e.Type)
+	if t == nil {
+		return 0
+	}
+	nav := t.NavigationProperty(name)
+	if nav == nil {
+		return 0
+	}
+	sub := navResourceOf(m, nav)
+	if err := s.applyNavRule(rq, v, sub, m.e, m.coll, nav); err != nil {
+		return 0
+	}
+	return s.countMatches(rq, v, sub, &odata.Query{Top: -1, Skip: -1})
 }
 
 // cancelled reports whether a read's request was cancelled: its client went away, or
@@ -194,7 +217,7 @@ func (s *Server) countMatches(rq *request, v store.View, r *resource, q *odata.Q
 	}
 	n := 0
 	s.members(rq, v, r, q.Filter, position{}, func(m member) bool {
-		if rq.matches(q, m.e.Body) {
+		if s.matches(rq, v, q, m) {
 			n++
 		}
 		return true

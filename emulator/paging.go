@@ -147,7 +147,7 @@ func (s *Server) collect(rq *request, v store.View, r *resource, spec pageSpec) 
 		res.items = make([]member, 0, min(size, 256))
 		skipped := 0
 		s.members(rq, v, r, q.Filter, start, func(m member) bool {
-			if !rq.matches(q, m.e.Body) {
+			if !s.matches(rq, v, q, m) {
 				return true
 			}
 			res.total++
@@ -166,7 +166,7 @@ func (s *Server) collect(rq *request, v store.View, r *resource, spec pageSpec) 
 	}
 	top := topK{ob: q.OrderBy, limit: skip + size + 1}
 	s.members(rq, v, r, q.Filter, position{}, func(m member) bool {
-		if !rq.matches(q, m.e.Body) {
+		if !s.matches(rq, v, q, m) {
 			return true
 		}
 		if keys != nil {

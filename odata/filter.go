@@ -64,6 +64,7 @@ const (
 	FeatureRelational                     // gt, ge, lt or le
 	FeatureNull                           // a comparison with the null literal
 	FeatureStringFunc                     // tolower, toupper, trim or length
+	FeatureNavCount                       // a navigation property's $count (with FeatureCount)
 )
 
 // String returns the filter as the client wrote it.
@@ -975,6 +976,15 @@ func (p *parser) parsePath() (expr, error) {
 		slot, t = v.slot, v.t
 	} else if first.text == "$it" {
 		t = etype{cat: catComplex, st: p.root}
+	} else if nav := lookupNavigation(p.root, first.text); nav != nil && nav.IsCollection() &&
+		p.peek().kind == tSlash && p.peekAt(1).kind == tIdent && p.peekAt(1).text == "$count" && lookupProperty(p.root, first.text) == nil {
+		// owners/$count: the number of entities the navigation property holds, which
+		// the caller counts (MatchCounting).
+		p.next()
+		p.next()
+		p.features |= FeatureCount | FeatureNavCount
+		n := &node{op: opNavCount, slot: -1, prop: nav.Name, root: -1}
+		return expr{n: n, t: etype{cat: catNumber, prim: entities.EdmInt32}, pos: first.pos, segs: []string{nav.Name, "$count"}}, nil
 	} else {
 		prop, err := propertyOf(p.root, first)
 		if err != nil {

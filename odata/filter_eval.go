@@ -34,6 +34,7 @@ const (
 	opLength            // length(l)
 	opAny               // path/any(var: l), or path/any() when l is nil
 	opAll               // path/all(var: l)
+	opNavCount          // the number of entities the navigation property prop holds
 )
 
 type cmpOp uint8
@@ -123,6 +124,8 @@ type evalCtx struct {
 	// lambdas stop iterating and the match answers false.
 	done    <-chan struct{}
 	stopped bool
+	// navCount counts the entities a navigation property holds (opNavCount).
+	navCount func(nav string) int
 }
 
 // indexedRoots is how many distinct properties a filter reads before Match reads them
@@ -134,14 +137,23 @@ const indexedRoots = 4
 // entity must not be modified during the call; Match keeps no reference to it. Its cost
 // is bounded by the size of the entity times a small factor, plus the number of nodes
 // (for each element of a collection a lambda reads).
-func (f *Filter) Match(entity []byte) bool { return f.match(entity, nil) }
+func (f *Filter) Match(entity []byte) bool { return f.match(entity, nil, nil) }
 
 // MatchContext is Match that gives up, answering false, once done is closed; the
 // caller tells a cancelled match from a false one by its own channel.
-func (f *Filter) MatchContext(done <-chan struct{}, entity []byte) bool { return f.match(entity, done) }
+func (f *Filter) MatchContext(done <-chan struct{}, entity []byte) bool {
+	return f.match(entity, done, nil)
+}
 
-func (f *Filter) match(entity []byte, done <-chan struct{}) bool {
-	c := evalCtx{root: rootResult(entity), done: done}
+// MatchCounting is MatchContext for a filter that counts navigation properties
+// (Uses(FeatureNavCount)): navCount gives the number of entities the entity's
+// navigation property nav holds (nil counts none).
+func (f *Filter) MatchCounting(done <-chan struct{}, entity []byte, navCount func(nav string) int) bool {
+	return f.match(entity, done, navCount)
+}
+
+func (f *Filter) match(entity []byte, done <-chan struct{}, navCount func(string) int) bool {
+	c := evalCtx{root: rootResult(entity), done: done, navCount: navCount}
 	if len(f.roots) >= indexedRoots {
 		f.readRoots(&c)
 	}
@@ -238,6 +250,11 @@ func (n *node) eval(c *evalCtx) value {
 	case opCount:
 		r := c.at(n)
 		return value{k: vInt, i: r.Int()}
+	case opNavCount:
+		if c.navCount == nil {
+			return value{k: vInt}
+		}
+		return value{k: vInt, i: int64(c.navCount(n.prop))}
 	case opAnd:
 		return boolValue(n.l.eval(c).isTrue() && n.r.eval(c).isTrue())
 	case opOr:

@@ -333,3 +333,50 @@ func TestFilterUses(t *testing.T) {
 		})
 	}
 }
+
+// TestFilterNavigationCount: a collection-valued navigation property's $count is the
+// number the caller counts for the entity; without a counter it is 0; it is an advanced
+// query construct ($count), can be compared and combined like any number, and is
+// refused on a single-valued navigation property and in $orderby.
+func TestFilterNavigationCount(t *testing.T) {
+	t.Parallel()
+	schema, person := newQuerySchema(t)
+	counts := map[string]int{"members": 2}
+	count := func(nav string) int { return counts[nav] }
+	entity := []byte(`{"id":"p1","age":30}`)
+	for _, tt := range []struct {
+		filter string
+		want   bool
+	}{
+		{"members/$count eq 2", true},
+		{"members/$count eq 0 or members/$count eq 1", false},
+		{"Members/$count gt 1 and age eq 30", true},
+		{"not (members/$count ge 3)", true},
+	} {
+		f, err := odata.ParseFilter(schema, person, tt.filter)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.filter, err)
+		}
+		if !f.Uses(odata.FeatureNavCount) || !f.Uses(odata.FeatureCount) {
+			t.Errorf("%s: not reported as a navigation $count", tt.filter)
+		}
+		if got := f.MatchCounting(nil, entity, count); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.filter, got, tt.want)
+		}
+	}
+	f, err := odata.ParseFilter(schema, person, "members/$count eq 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Match(entity) {
+		t.Error("without a counter a navigation holds nothing")
+	}
+	for _, bad := range []string{"manager/$count eq 1", "members eq 1", "members/$count"} {
+		if _, err := odata.ParseFilter(schema, person, bad); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+	if _, err := odata.ParseOrderBy(schema, person, "members/$count"); err == nil {
+		t.Error("$orderby members/$count accepted")
+	}
+}

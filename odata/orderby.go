@@ -73,6 +73,8 @@ func parseOrderBy(schema *entities.Schema, t *entities.StructuredType, text stri
 		}
 		item := OrderItem{path: x.n.path, conv: x.n.conv}
 		switch {
+		case x.n.op == opNavCount:
+			return nil, errAt(tok.pos, "The navigation property '%s' cannot be used in $orderby", x.segs[0])
 		case x.n.op == opCount:
 			item.conv = convNumber
 		case x.n.op != opPath || x.t.coll:
