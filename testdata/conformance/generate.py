@@ -8,7 +8,8 @@ License, Copyright (c) 2023 Waldek Mastykarz): Microsoft Graph's documented v1.0
 examples as request URL + response status and body. The write examples (POST, PATCH,
 DELETE with their request bodies) are transcribed below from the request and response
 blocks of the pages of microsoftgraph/microsoft-graph-docs-contrib named in each
-example's source. See README.md for the format and the masking rules.
+example's source, and checked against them: requests verbatim, statuses and response members
+as documented. See README.md for the format and the masking rules.
 """
 import copy
 import json
@@ -407,6 +408,14 @@ def update(resource, name, page, setpath, entity, req, status, resp=None, readba
                        "request": {"method": "GET", "path": path + select_of(want)}, "status": 200, "body": want})
 
 
+def updated(resp, req):
+    """What a documented update response shows of the members its request sets (the documented id
+    masked): the other members describe the document's own entity, which the seed does not hold."""
+    out = {"id": "{{id}}"} if "id" in resp else {}
+    out.update({k: v for k, v in resp.items() if k in req})
+    return out
+
+
 def delete(resource, name, page, setpath, entity):
     seed = seed_for(setpath, [entity])
     path = "/v1.0/%s/%s" % (setpath, entity["id"])
@@ -444,11 +453,13 @@ def docs():
                  "passwordPolicies": "DisablePasswordExpiration"}, readback=False)
     user = {"id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd", "displayName": "Adele Vance", "accountEnabled": True,
             "mailNickname": "AdeleV", "userPrincipalName": "AdeleV@contoso.onmicrosoft.com"}
+    # user-update.md: examples 2 (PATCH /users/{id}) and 1 (PATCH /me) of the page as revised (the older
+    # revision documents only PATCH /me, with placeholder values).
     update("users", "update-user", "user-update.md", "users", user,
-           {"accountEnabled": True, "businessPhones": ["businessPhones-value"], "city": "city-value"}, 204)
+           {"businessPhones": ["+1 425 555 0109"], "officeLocation": "18/2111"}, 204)
     add("users", {"name": "update-me", "source": P("user-update.md"), "setup": [],
                   "request": {"method": "PATCH", "path": "/v1.0/me",
-                              "body": {"accountEnabled": True, "businessPhones": ["businessPhones-value"], "city": "city-value"}},
+                              "body": {"businessPhones": ["+1 425 555 0109"], "officeLocation": "18/2111"}},
                   "status": 204})
     delete("users", "delete-user", "user-delete.md", "users", user)
 
@@ -472,8 +483,9 @@ def docs():
              "members@odata.bind": [GRAPH + "/v1.0/users/ff7cb387-6688-423c-8188-3da9532a73cc",
                                     GRAPH + "/v1.0/users/69456242-0067-49d3-ba96-9de6f2728e14"]}
     create("groups", "create-group-with-owners-and-members", "group-post-groups.md", "/v1.0/groups", g2req, 201, {
-        "@odata.context": GRAPH + "/v1.0/$metadata#groups/$entity", "id": "21d05557-b7b6-418f-86fa-a3118d751be4",
-        "deletedDateTime": None, "classification": None, "createdDateTime": "2021-09-21T07:09:14Z",
+        "@odata.context": GRAPH + "/v1.0/$metadata#groups/$entity",
+        "@odata.id": "https://graph.microsoft.com/v2/84841066-274d-4ec0-a5c1-276be684bdd3/directoryObjects/21d05557-b7b6-418f-86fa-a3118d751be4/Microsoft.DirectoryServices.Group",
+        "id": "21d05557-b7b6-418f-86fa-a3118d751be4", "deletedDateTime": None, "classification": None, "createdDateTime": "2021-09-21T07:09:14Z",
         "description": "Group with designated owner and members", "displayName": "Operations group",
         "expirationDateTime": None, "groupTypes": [], "isAssignableToRole": None, "mail": None, "mailEnabled": False,
         "mailNickname": "operations2019", "membershipRule": None, "membershipRuleProcessingState": None,
@@ -512,10 +524,23 @@ def docs():
                          {"id": "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0", "displayName": "Member 1"},
                          {"id": "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e", "displayName": "Member 2"}]}
     create("groups", "create-role-assignable-group", "group-post-groups.md", "/v1.0/groups", g3req, 201, {
-        "@odata.context": GRAPH + "/v1.0/$metadata#groups/$entity", "id": "55ea2e8c-757f-4f9d-9d35-2a5d1e0e4aae",
-        "description": "Group assignable to a role", "displayName": "Role assignable group", "groupTypes": ["Unified"],
-        "isAssignableToRole": True, "mailEnabled": True, "mailNickname": "contosohelpdeskadministrators",
-        "securityEnabled": True}, setup=[{"seed": users3b}], readback=False)
+        "@odata.context": GRAPH + "/v1.0/$metadata#groups/$entity",
+        "@odata.id": "https://graph.microsoft.com/v2/84841066-274d-4ec0-a5c1-276be684bdd3/directoryObjects/55ea2e8c-757f-4f2d-be9e-53c22e8c6a54/Microsoft.DirectoryServices.Group",
+        "id": "55ea2e8c-757f-4f2d-be9e-53c22e8c6a54", "deletedDateTime": None, "classification": None,
+        "createdDateTime": "2021-09-21T07:23:06Z", "createdByAppId": "de8bc8b5-d9f9-48b1-a8ad-b748da725064",
+        "organizationId": "84841066-274d-4ec0-a5c1-276be684bdd3", "description": "Group assignable to a role",
+        "displayName": "Role assignable group", "expirationDateTime": None, "groupTypes": ["Unified"], "infoCatalogs": [],
+        "isAssignableToRole": True, "isManagementRestricted": None,
+        "mail": "contosohelpdeskadministrators@M365x010717.onmicrosoft.com", "mailEnabled": True,
+        "mailNickname": "contosohelpdeskadministrators", "membershipRule": None, "membershipRuleProcessingState": None,
+        "onPremisesDomainName": None, "onPremisesLastSyncDateTime": None, "onPremisesNetBiosName": None,
+        "onPremisesSamAccountName": None, "onPremisesSecurityIdentifier": None, "onPremisesSyncEnabled": None,
+        "preferredDataLocation": "EU", "preferredLanguage": None,
+        "proxyAddresses": ["SMTP:contosohelpdeskadministrators@M365x010717.onmicrosoft.com"],
+        "renewedDateTime": "2021-09-21T07:23:06Z", "resourceBehaviorOptions": [], "resourceProvisioningOptions": [],
+        "securityEnabled": True, "securityIdentifier": "S-1-12-1-1441410700-1328379263-3260260030-1416268846",
+        "theme": None, "visibility": "Private", "writebackConfiguration": {"isEnabled": None, "onPremisesGroupType": None},
+        "onPremisesProvisioningErrors": []}, setup=[{"seed": users3b}], readback=False)
     group = {"id": "b320ee12-b1cd-4cca-b648-a437be61c5cd", "displayName": "Library Assist", "groupTypes": ["Unified"],
              "mailEnabled": True, "mailNickname": "library", "securityEnabled": False}
     update("groups", "update-group", "group-update.md", "groups", group,
@@ -556,12 +581,14 @@ def docs():
     # service principals
     spapp = {"applications": [{"id": "1bc1c026-0000-48a5-98da-afa2fd8bc7bc", "displayName": "My App",
                                "appId": "65415bb1-9267-4313-bbf5-ae259732ee12"}]}
+    # serviceprincipal-post-serviceprincipals.md as revised: the older revision's request names
+    # /serviceprincipals and its body has a trailing comma (not JSON); both answer the same.
     create("servicePrincipals", "create-service-principal", "serviceprincipal-post-serviceprincipals.md", "/v1.0/servicePrincipals",
            {"appId": "65415bb1-9267-4313-bbf5-ae259732ee12"}, 201, {
                "@odata.context": GRAPH + "/v1.0/$metadata#servicePrincipals/$entity", "id": "59e617e5-e447-4adc-8b88-00af644d7c92",
                "deletedDateTime": None, "accountEnabled": True, "appDisplayName": "My App",
                "appId": "65415bb1-9267-4313-bbf5-ae259732ee12", "appOwnerOrganizationId": "1bc1c026-2f7b-48a5-98da-afa2fd8bc7bc",
-               "appRoleAssignmentRequired": False, "displayName": "My App", "homepage": None, "logoutUrl": None,
+               "appRoleAssignmentRequired": False, "displayName": "foo", "homepage": None, "logoutUrl": None,
                "publisherName": "Contoso", "replyUrls": [], "servicePrincipalNames": ["f1bd758f-4a1a-4b71-aa20-a248a22a8928"],
                "tags": [], "addIns": [], "appRoles": [],
                "info": {"termsOfServiceUrl": None, "supportUrl": None, "privacyStatementUrl": None, "marketingUrl": None, "logoUrl": None},
@@ -590,11 +617,23 @@ def docs():
         "id": "id-value", "createdDateTime": "2015-11-09T02:14:32Z", "lastModifiedDateTime": "2015-11-09T02:14:32Z",
         "displayName": "Pavel Bansky"})
     contact = {"id": "AAMkADh6v5AAAvgTCEAAA=", "givenName": "Pavel", "surname": "Bansky"}
-    update("contacts", "update-contact", "contact-update.md", "me/contacts", contact,
-           {"homeAddress": {"street": "123 Some street", "city": "Seattle", "state": "WA", "postalCode": "98121"},
-            "birthday": "1974-07-22"}, 200,
-           {"id": "{{id}}", "homeAddress": {"street": "123 Some street", "city": "Seattle", "state": "WA", "postalCode": "98121"},
-            "birthday": "1974-07-22T11:59:00Z"})
+    creq2 = {"homeAddress": {"street": "123 Some street", "city": "Seattle", "state": "WA", "postalCode": "98121"},
+             "birthday": "1974-07-22"}
+    update("contacts", "update-contact", "contact-update.md", "me/contacts", contact, creq2, 200, updated({
+        "id": "AAMkAGI2THk0AAA=", "createdDateTime": "2014-10-19T23:08:24Z", "lastModifiedDateTime": "2014-10-19T23:08:24Z",
+        "changeKey": "EQAAABYAAACd9nJ/tVysQos2hTfspaWRAAADTIa4", "categories": [], "parentFolderId": "AAMkAGI2AAEOAAA=",
+        "birthday": "1974-07-22", "fileAs": "Fort, Garth", "displayName": "Garth Fort", "givenName": "Garth", "initials": "G.F.",
+        "middleName": None, "nickName": "Garth", "surname": "Fort", "title": None, "yomiGivenName": None, "yomiSurname": None,
+        "yomiCompanyName": None, "generation": None,
+        "emailAddresses": [{"name": "Garth", "address": "garth@a830edad9050849NDA1.onmicrosoft.com"}],
+        "imAddresses": ["sip:garthf@a830edad9050849nda1.onmicrosoft.com"], "jobTitle": "Web Marketing Manager",
+        "companyName": "Contoso, Inc.", "department": "Sales & Marketing", "officeLocation": "20/1101", "profession": None,
+        "businessHomePage": "https://www.contoso.com", "assistantName": None, "manager": None, "homePhones": [],
+        "mobilePhone": None, "businessPhones": ["+1 918 555 0101"],
+        "homeAddress": {"street": "123 Some street", "city": "Seattle", "state": "WA", "postalCode": "98121"},
+        "businessAddress": {"street": "10 Contoso Way", "city": "Redmond", "state": "WA", "countryOrRegion": "USA",
+                            "postalCode": "98075"},
+        "otherAddress": {}, "spouseName": None, "personalNotes": None, "children": []}, creq2))
     delete("contacts", "delete-contact", "contact-delete.md", "me/contacts", contact)
 
     # messages
@@ -614,7 +653,10 @@ def docs():
         "isReadReceiptRequested": False, "isRead": True, "isDraft": True,
         "webLink": "https://outlook.office365.com/owa/?ItemID=AAMkADNlNYjSAAA%3D&exvsurl=1&viewmodel=ReadMessageItem",
         "inferenceClassification": "focused",
-        "body": {"contentType": "html", "content": "They were <b>awesome</b>!"},
+        "body": {"contentType": "html",
+                 "content": "<html>\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\r\n"
+                            "<meta content=\"text/html; charset=us-ascii\">\r\n</head>\r\n<body>\r\nThey were <b>awesome</b>!\r\n"
+                            "</body>\r\n</html>\r\n"},
         "toRecipients": [{"emailAddress": {"name": "Adele Vance", "address": "AdeleV@contoso.onmicrosoft.com"}}],
         "ccRecipients": [], "bccRecipients": [], "replyTo": []})
     m2 = {"subject": "9/8/2018: concert", "body": {"contentType": "HTML", "content": "The group represents Washington."},
@@ -633,43 +675,52 @@ def docs():
         "isRead": True, "isDraft": True,
         "webLink": "https://outlook.office365.com/owa/?ItemID=AAMkADhNmAAA%3D&exvsurl=1&viewmodel=ReadMessageItem",
         "inferenceClassification": "focused",
-        "body": {"contentType": "html", "content": "The group represents Washington."},
+        "body": {"contentType": "html",
+                 "content": "<html>\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\r\n"
+                            "<meta content=\"text/html; charset=us-ascii\">\r\n</head>\r\n<body>\r\nThe group represents Washington.\r\n"
+                            "</body>\r\n</html>\r\n"},
         "toRecipients": [{"emailAddress": {"name": "Alex Wilber", "address": "AlexW@contoso.OnMicrosoft.com"}}],
         "ccRecipients": [], "bccRecipients": [], "replyTo": [], "flag": {"flagStatus": "notFlagged"}}, readback=False)
     msg = {"id": "AAMkADhAAAW-VPeAAA=", "subject": "Did you see last night's game?",
            "body": {"contentType": "text", "content": "They were awesome!"}}
-    update("messages", "update-message", "message-update.md", "me/messages", msg,
-           {"subject": "subject-value", "body": {"contentType": "", "content": "content-value"}, "inferenceClassification": "other"},
-           200, {"id": "{{id}}", "subject": "subject-value", "inferenceClassification": "other",
-                 "body": {"contentType": "text", "content": "content-value"}}, readback=False)
-    update("messages", "update-message-read", "message-update.md", "me/messages", msg, {"isRead": True}, 200,
-           {"id": "{{id}}", "isRead": True})
+    # message-update.md has this one example (no isRead update).
+    mreq = {"subject": "subject-value", "body": {"contentType": "", "content": "content-value"}, "inferenceClassification": "other"}
+    update("messages", "update-message", "message-update.md", "me/messages", msg, mreq, 200, updated({
+        "receivedDateTime": "datetime-value", "sentDateTime": "datetime-value", "hasAttachments": True,
+        "subject": "subject-value", "body": {"contentType": "", "content": "content-value"},
+        "bodyPreview": "bodyPreview-value", "inferenceClassification": "other"}, mreq), readback=False)
     delete("messages", "delete-message", "message-delete.md", "me/messages", msg)
 
-    # events
+    # events: user-post-events.md in the revision with these three examples (a later one rewrites
+    # example 1's request: "Does noon work for you?", allowNewTimeProposals, transactionId).
     tz = {"Prefer": "outlook.timezone=\"Pacific Standard Time\""}
     e1 = {"subject": "Let's go for lunch", "body": {"contentType": "HTML", "content": "Does late morning work for you?"},
           "start": {"dateTime": "2017-04-15T12:00:00", "timeZone": "Pacific Standard Time"},
           "end": {"dateTime": "2017-04-15T14:00:00", "timeZone": "Pacific Standard Time"},
           "location": {"displayName": "Harry's Bar"},
           "attendees": [{"emailAddress": {"address": "samanthab@contoso.onmicrosoft.com", "name": "Samantha Booth"}, "type": "required"}]}
-    ev_common = {"@odata.etag": "W/\"ZlnW4RIAV06KYYwlrfNZvQAALfZeRQ==\"", "createdDateTime": "2017-04-15T03:00:50.7579581Z",
-                 "lastModifiedDateTime": "2017-04-15T03:00:51.245372Z", "changeKey": "ZlnW4RIAV06KYYwlrfNZvQAALfZeRQ==",
-                 "categories": [], "originalStartTimeZone": "Pacific Standard Time", "originalEndTimeZone": "Pacific Standard Time",
-                 "reminderMinutesBeforeStart": 15, "isReminderOn": True, "hasAttachments": False,
-                 "importance": "normal", "sensitivity": "normal", "isAllDay": False, "isCancelled": False, "isOrganizer": True,
-                 "responseRequested": True, "seriesMasterId": None, "showAs": "busy", "onlineMeetingUrl": None,
-                 "responseStatus": {"response": "organizer", "time": "0001-01-01T00:00:00Z"}}
-    create("events", "create-event", "user-post-events.md", "/v1.0/me/events", e1, 201, dict(ev_common, **{
+    create("events", "create-event", "user-post-events.md", "/v1.0/me/events", e1, 201, {
         "@odata.context": GRAPH + "/v1.0/$metadata#users('cd209b0b-3f83-4c35-82d2-d88a61820480')/events/$entity",
-        "id": "AAMkAGI1AAAt9AHjAAA=", "subject": "Let's go brunch", "type": "singleInstance",
+        "@odata.etag": "W/\"ZlnW4RIAV06KYYwlrfNZvQAALfZeRQ==\"", "id": "AAMkAGI1AAAt9AHjAAA=",
+        "createdDateTime": "2017-04-15T03:00:50.7579581Z", "lastModifiedDateTime": "2017-04-15T03:00:51.245372Z",
+        "changeKey": "ZlnW4RIAV06KYYwlrfNZvQAALfZeRQ==", "categories": [],
+        "originalStartTimeZone": "Pacific Standard Time", "originalEndTimeZone": "Pacific Standard Time",
+        "iCalUId": "040000008200E00074C5B7101A82E00800000000DA2B357D94B5D201000000000000000010000000EC4597557F0CB34EA4CC2887EA7B17C3",
+        "reminderMinutesBeforeStart": 15, "isReminderOn": True, "hasAttachments": False, "subject": "Let's go brunch",
+        "bodyPreview": "Does late morning work for you?", "importance": "normal", "sensitivity": "normal", "isAllDay": False,
+        "isCancelled": False, "isOrganizer": True, "responseRequested": True, "seriesMasterId": None, "showAs": "busy",
+        "type": "singleInstance",
+        "webLink": "https://outlook.office365.com/owa/?itemid=AAMkAGI1AAAt9AHjAAA%3D&exvsurl=1&path=/calendar/item",
+        "onlineMeetingUrl": None, "responseStatus": {"response": "organizer", "time": "0001-01-01T00:00:00Z"},
         "body": {"contentType": "html", "content": "<html><head></head><body>Does late morning work for you?</body></html>"},
         "start": {"dateTime": "2017-04-15T11:00:00.0000000", "timeZone": "Pacific Standard Time"},
         "end": {"dateTime": "2017-04-15T12:00:00.0000000", "timeZone": "Pacific Standard Time"},
         "location": {"displayName": "Harry's Bar", "locationType": "default", "uniqueId": "Harry's Bar", "uniqueIdType": "private"},
+        "locations": [{"displayName": "Harry's Bar", "locationType": "default", "uniqueIdType": "unknown"}],
         "recurrence": None,
         "attendees": [{"type": "required", "status": {"response": "none", "time": "0001-01-01T00:00:00Z"},
-                       "emailAddress": {"name": "Samantha Booth", "address": "samanthab@contoso.onmicrosoft.com"}}]}), headers=tz)
+                       "emailAddress": {"name": "Samantha Booth", "address": "samanthab@contoso.onmicrosoft.com"}}],
+        "organizer": {"emailAddress": {"name": "Dana Swope", "address": "danas@contoso.onmicrosoft.com"}}}, headers=tz)
     e2 = {"subject": "Plan summer company picnic", "body": {"contentType": "HTML", "content": "Let's kick-start this event planning!"},
           "start": {"dateTime": "2017-08-30T11:00:00", "timeZone": "Pacific Standard Time"},
           "end": {"dateTime": "2017-08-30T12:00:00", "timeZone": "Pacific Standard Time"},
@@ -681,10 +732,20 @@ def docs():
                                                                      "countryOrRegion": "US", "postalCode": "32008"},
                          "coordinates": {"latitude": 47.672, "longitude": -102.103}},
                         {"displayName": "Home Office"}]}
-    create("events", "create-event-multiple-locations", "user-post-events.md", "/v1.0/me/events", e2, 201, dict(ev_common, **{
+    create("events", "create-event-multiple-locations", "user-post-events.md", "/v1.0/me/events", e2, 201, {
         "@odata.context": GRAPH + "/v1.0/$metadata#users('d1a2fae9-db66-4cc9-8133-2184c77af1b8')/events/$entity",
-        "id": "AAMkADAGAADDdm4NAAA=", "subject": "Plan summer company picnic", "type": "singleInstance",
-        "body": {"contentType": "html", "content": "Let's kick-start this event planning!"},
+        "@odata.etag": "W/\"y53lbKh6jkaxHzFwGhgyxgAAw5zhug==\"", "id": "AAMkADAGAADDdm4NAAA=",
+        "createdDateTime": "2017-08-30T07:06:33.8673345Z", "lastModifiedDateTime": "2017-08-30T07:06:34.5079772Z",
+        "changeKey": "y53lbKh6jkaxHzFwGhgyxgAAz3IKMA==", "categories": [],
+        "originalStartTimeZone": "Pacific Standard Time", "originalEndTimeZone": "Pacific Standard Time",
+        "iCalUId": "04000000820089190544", "reminderMinutesBeforeStart": 15, "isReminderOn": True, "hasAttachments": False,
+        "subject": "Plan summer company picnic", "bodyPreview": "Let's kick-start this event planning!", "importance": "normal",
+        "sensitivity": "normal", "isAllDay": False, "isCancelled": False, "isOrganizer": True, "responseRequested": True,
+        "seriesMasterId": None, "showAs": "busy", "type": "singleInstance",
+        "webLink": "https://outlook.office365.com/owa/?itemid=AAMkADAGAADDdm4NAAA%3D&exvsurl=1&path=/calendar/item",
+        "onlineMeetingUrl": None, "responseStatus": {"response": "organizer", "time": "0001-01-01T00:00:00Z"},
+        "body": {"contentType": "html",
+                 "content": "<html>\r\n<head>\r\n</head>\r\n<body>\r\nLet's kick-start this event planning!\r\n</body>\r\n</html>\r\n"},
         "start": {"dateTime": "2017-08-30T11:00:00.0000000", "timeZone": "Pacific Standard Time"},
         "end": {"dateTime": "2017-08-30T12:00:00.0000000", "timeZone": "Pacific Standard Time"},
         "location": {"displayName": "Conf Room 3; Fourth Coffee; Home Office", "locationType": "default",
@@ -698,7 +759,9 @@ def docs():
         "attendees": [{"type": "required", "status": {"response": "none", "time": "0001-01-01T00:00:00Z"},
                        "emailAddress": {"name": "Dana Swope", "address": "DanaS@contoso.onmicrosoft.com"}},
                       {"type": "required", "status": {"response": "none", "time": "0001-01-01T00:00:00Z"},
-                       "emailAddress": {"name": "Alex Wilber", "address": "AlexW@contoso.onmicrosoft.com"}}]}), headers=tz, readback=False)
+                       "emailAddress": {"name": "Alex Wilber", "address": "AlexW@contoso.onmicrosoft.com"}}],
+        "organizer": {"emailAddress": {"name": "Adele Vance", "address": "AdeleV@contoso.onmicrosoft.com"}}},
+        headers=tz, readback=False)
     e3 = {"subject": "Let's go for lunch", "body": {"contentType": "HTML", "content": "Does noon time work for you?"},
           "start": {"dateTime": "2017-09-04T12:00:00", "timeZone": "Pacific Standard Time"},
           "end": {"dateTime": "2017-09-04T14:00:00", "timeZone": "Pacific Standard Time"},
@@ -706,25 +769,49 @@ def docs():
                          "range": {"type": "endDate", "startDate": "2017-09-04", "endDate": "2017-12-31"}},
           "location": {"displayName": "Harry's Bar"},
           "attendees": [{"emailAddress": {"address": "AdeleV@contoso.onmicrosoft.com", "name": "Adele Vance"}, "type": "required"}]}
-    create("events", "create-event-recurring", "user-post-events.md", "/v1.0/me/events", e3, 201, dict(ev_common, **{
+    create("events", "create-event-recurring", "user-post-events.md", "/v1.0/me/events", e3, 201, {
         "@odata.context": GRAPH + "/v1.0/$metadata#users('919717da-0460-4cca-a6be-d25382429896')/events/$entity",
-        "id": "AAMkADQwMD", "subject": "Let's go for lunch", "type": "seriesMaster",
+        "@odata.etag": "W/\"+T8RDneHMkKe2BGYEaQZ4wAA5a9Acw==\"", "id": "AAMkADQwMD",
+        "createdDateTime": "2017-10-07T04:59:12.9698856Z", "lastModifiedDateTime": "2017-10-07T04:59:13.8136423Z",
+        "changeKey": "+T8RDneHMkKe2BGYEaQZ4wAA5a9Acw==", "categories": [],
+        "originalStartTimeZone": "Pacific Standard Time", "originalEndTimeZone": "Pacific Standard Time",
+        "iCalUId": "040000008200E00074C5B7101A82E0080000000028CEBE04293FD3010000000000000000100000009F85AB8AF8ED4D4FAC777FA89954BDB7",
+        "reminderMinutesBeforeStart": 15, "isReminderOn": True, "hasAttachments": False, "subject": "Let's go for lunch",
+        "bodyPreview": "Does late morning work for you?", "importance": "normal", "sensitivity": "normal", "isAllDay": False,
+        "isCancelled": False, "isOrganizer": True, "responseRequested": True, "seriesMasterId": None, "showAs": "busy",
+        "type": "seriesMaster", "webLink": "https://outlook.office365.com/owa/?itemid=AAMkADQwMD&exvsurl=1&path=/calendar/item",
+        "onlineMeetingUrl": None, "responseStatus": {"response": "organizer", "time": "0001-01-01T00:00:00Z"},
+        "body": {"contentType": "html",
+                 "content": "<html>\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\r\n"
+                            "<meta content=\"text/html; charset=us-ascii\">\r\n</head>\r\n<body>\r\nDoes late morning work for you?\r\n"
+                            "</body>\r\n</html>\r\n"},
+        "start": {"dateTime": "2017-09-04T12:00:00.0000000", "timeZone": "Pacific Standard Time"},
+        "end": {"dateTime": "2017-09-04T14:00:00.0000000", "timeZone": "Pacific Standard Time"},
+        "location": {"displayName": "Harry's Bar", "locationType": "default", "uniqueId": "Harry's Bar", "uniqueIdType": "private"},
+        "locations": [{"displayName": "Harry's Bar", "locationType": "default", "uniqueIdType": "unknown"}],
         "recurrence": {"pattern": {"type": "weekly", "interval": 1, "month": 0, "dayOfMonth": 0, "daysOfWeek": ["monday"],
                                    "firstDayOfWeek": "sunday", "index": "first"},
                        "range": {"type": "endDate", "startDate": "2017-09-04", "endDate": "2017-12-31",
-                                 "recurrenceTimeZone": "Pacific Standard Time", "numberOfOccurrences": 0}}}), readback=False)
+                                 "recurrenceTimeZone": "Pacific Standard Time", "numberOfOccurrences": 0}},
+        "attendees": [{"type": "required", "status": {"response": "none", "time": "0001-01-01T00:00:00Z"},
+                       "emailAddress": {"name": "Adele Vance", "address": "AdeleV@contoso.onmicrosoft.com"}}],
+        "organizer": {"emailAddress": {"name": "Alex Wilber", "address": "AlexW@contoso.onmicrosoft.com"}},
+        "OnlineMeeting": None}, readback=False)
     event = {"id": "AAMkAGIAAAoZDOFAAA=", "subject": "Let's go for lunch",
              "start": {"dateTime": "2017-04-15T12:00:00", "timeZone": "Pacific Standard Time"},
              "end": {"dateTime": "2017-04-15T14:00:00", "timeZone": "Pacific Standard Time"}}
-    update("events", "update-event", "event-update.md", "me/events", event,
-           {"originalStartTimeZone": "originalStartTimeZone-value", "originalEndTimeZone": "originalEndTimeZone-value",
-            "responseStatus": {"response": "", "time": "datetime-value"}, "recurrence": None, "iCalUId": "iCalUId-value",
-            "reminderMinutesBeforeStart": 99, "isOnlineMeeting": True, "onlineMeetingProvider": "teamsForBusiness",
-            "isReminderOn": True, "hideAttendees": False, "categories": ["Red category"]}, 200,
-           {"id": "{{id}}", "reminderMinutesBeforeStart": 99, "isOnlineMeeting": True, "onlineMeetingProvider": "teamsForBusiness",
-            "isReminderOn": True, "hideAttendees": False, "categories": ["Red category"]}, readback=False)
-    update("events", "update-event-subject", "event-update.md", "me/events", event, {"subject": "Let's go for dinner"}, 200,
-           {"id": "{{id}}", "subject": "Let's go for dinner"})
+    # event-update.md has this one example.
+    evreq = {"originalStartTimeZone": "originalStartTimeZone-value", "originalEndTimeZone": "originalEndTimeZone-value",
+             "responseStatus": {"response": "", "time": "datetime-value"}, "recurrence": None,
+             "reminderMinutesBeforeStart": 99, "isOnlineMeeting": True, "onlineMeetingProvider": "teamsForBusiness",
+             "isReminderOn": True, "hideAttendees": False, "categories": ["Red category"]}
+    update("events", "update-event", "event-update.md", "me/events", event, evreq, 200, updated({
+        "originalStartTimeZone": "originalStartTimeZone-value", "originalEndTimeZone": "originalEndTimeZone-value",
+        "responseStatus": {"response": "", "time": "datetime-value"}, "recurrence": None, "reminderMinutesBeforeStart": 99,
+        "isOnlineMeeting": True, "onlineMeetingProvider": "teamsForBusiness", "isReminderOn": True, "hideAttendees": False,
+        "onlineMeeting": {
+            "joinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NzIyNzhlMGEtM2YyZC00ZmY0LTlhNzUtZmZjNWFmZGNlNzE2%40thread.v2/0?context=%7b%22Tid%22%3a%2272f988bf-86f1-41af-91ab-2d7cd011db47%22%2c%22Oid%22%3a%22bc55b173-cff6-457d-b7a1-64bda7d7581a%22%7d",
+            "conferenceId": "177513992", "tollNumber": "+91 22 6241 6885"}}, evreq), readback=False)
     delete("events", "delete-event", "event-delete.md", "me/events", event)
 
     # subscriptions
@@ -742,17 +829,29 @@ def docs():
            "notificationUrl": "https://webhook.azurewebsites.net/api/send/myNotifyClient",
            "resource": "me/mailFolders('Inbox')/messages", "expirationDateTime": "2016-11-20T18:23:45.9356913Z",
            "clientState": "secretClientValue"}
-    update("subscriptions", "update-subscription", "subscription-update.md", "subscriptions", sub,
-           {"expirationDateTime": "2016-11-22T18:23:45.9356913Z"}, 200,
-           {"@odata.context": "{{base}}/v1.0/$metadata#subscriptions/$entity", "id": sub["id"],
-            "resource": "me/mailFolders('Inbox')/messages", "changeType": "created",
-            "clientState": "secretClientValue", "notificationUrl": "https://webhook.azurewebsites.net/api/send/myNotifyClient",
-            "expirationDateTime": "2016-11-22T18:23:45.9356913Z"})
+    # subscription-update.md (the revision whose response is marked not truncated; a later one adds
+    # lifecycleNotificationUrl, the encryption members and notificationContentType) answers with the
+    # whole subscription: the seed holds the documented one, its expiry before the renewal (which the
+    # page does not show) the create example's.
+    sub_renewed = {"id": "7f105c7d-2dc5-4530-97cd-4e7ae6534c07", "resource": "me/messages",
+                   "applicationId": "24d3b144-21ae-4080-943f-7067b395b913", "changeType": "created,updated",
+                   "clientState": "subscription-identifier",
+                   "notificationUrl": "https://webhook.azurewebsites.net/api/send/myNotifyClient",
+                   "expirationDateTime": "2016-11-22T18:23:45.9356913Z", "creatorId": "8ee44408-0679-472c-bc2a-692812af3437"}
+    update("subscriptions", "update-subscription", "subscription-update.md", "subscriptions",
+           dict(sub_renewed, expirationDateTime=sub["expirationDateTime"]),
+           {"expirationDateTime": "2016-11-22T18:23:45.9356913Z"}, 200, sub_renewed)
     delete("subscriptions", "delete-subscription", "subscription-delete.md", "subscriptions", sub)
-    add("subscriptions", {"name": "get-subscription", "source": P("subscription-get.md"), "setup": [{"seed": {"subscriptions": [sub]}}],
+    # Not the examples of subscription-get.md and subscription-list.md (graph-mocks has those): the
+    # subscription of subscription-post-subscriptions.md, seeded, read back through those two requests.
+    add("subscriptions", {"name": "get-subscription",
+                          "source": P("subscription-post-subscriptions.md") + " (the created subscription seeded, then read as in subscription-get.md)",
+                          "setup": [{"seed": {"subscriptions": [sub]}}],
                           "request": {"method": "GET", "path": "/v1.0/subscriptions/" + sub["id"]}, "status": 200,
                           "body": mask_created(dict(sub, **{"@odata.context": GRAPH + "/v1.0/$metadata#subscriptions/$entity"}), sub)})
-    add("subscriptions", {"name": "list-subscriptions", "source": P("subscription-list.md"), "setup": [{"seed": {"subscriptions": [sub]}}],
+    add("subscriptions", {"name": "list-subscriptions",
+                          "source": P("subscription-post-subscriptions.md") + " (the created subscription seeded, then listed as in subscription-list.md)",
+                          "setup": [{"seed": {"subscriptions": [sub]}}],
                           "request": {"method": "GET", "path": "/v1.0/subscriptions"}, "status": 200,
                           "body": {"@odata.context": "{{base}}/v1.0/$metadata#subscriptions",
                                    "value": [mask_created(sub, sub)]}})
