@@ -447,3 +447,27 @@ func TestUserWithIdentities(t *testing.T) {
 		t.Errorf("a work account's userPrincipalName was made: %s", w.Body)
 	}
 }
+
+// TestFixtureKeepsServerValues: a fixture is state: a server-set value it gives is kept,
+// null included (Graph answers createdDateTime null for groups older than the
+// property); one it leaves out is set as on create.
+func TestFixtureKeepsServerValues(t *testing.T) {
+	t.Parallel()
+	srv := newProfileServer(t, newTestClock())
+	srv.Seed(map[string]any{"groups": []any{
+		map[string]any{"id": "g-null", "displayName": "Old", "createdDateTime": nil},
+		map[string]any{"id": "g-given", "displayName": "Given", "createdDateTime": "2019-01-02T03:04:05Z"},
+		map[string]any{"id": "g-absent", "displayName": "New"},
+	}})
+	for id, want := range map[string]string{"g-null": "null", "g-given": `"2019-01-02T03:04:05Z"`, "g-absent": `"2021-05-18T19:03:10Z"`} {
+		r := mustStatus(t, srv.Do("GET", "/v1.0/groups/"+id+"?$select=createdDateTime", ""), 200)
+		if got := gjson.GetBytes(r.Body, "createdDateTime").Raw; got != want {
+			t.Errorf("%s: createdDateTime %s, want %s", id, got, want)
+		}
+	}
+	// A client's null is no value: the server sets it.
+	g := mustStatus(t, srv.Do("POST", "/v1.0/groups", groupJSON("Client", `"createdDateTime":null`)), 201)
+	if field(g, "createdDateTime") == "" {
+		t.Errorf("a client's null createdDateTime kept: %s", g.Body)
+	}
+}
