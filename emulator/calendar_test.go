@@ -369,3 +369,26 @@ func BenchmarkCalendarViewDailyYear(b *testing.B) {
 		}
 	}
 }
+
+// TestEventLocations: an event given a named location and no locations lists that
+// location in locations, shaped as Graph writes it; given locations are kept; an event
+// without a location has none.
+func TestEventLocations(t *testing.T) {
+	t.Parallel()
+	f := newMail(t)
+	a, _ := f.user("Adele")
+	one := gjson.ParseBytes(f.want(f.do("POST", "/v1.0/users/"+a+"/events", event("Brunch", "2026-03-02T09:00:00", "2026-03-02T10:00:00", "UTC",
+		`"location":{"displayName":"Harry's Bar"}`)), 201).Body)
+	if got := one.Get("locations").Raw; got != `[{"displayName":"Harry's Bar","locationType":"default","uniqueId":"Harry's Bar","uniqueIdType":"private"}]` {
+		t.Errorf("locations from location: %s", got)
+	}
+	two := gjson.ParseBytes(f.want(f.do("POST", "/v1.0/users/"+a+"/events", event("Plan", "2026-03-03T09:00:00", "2026-03-03T10:00:00", "UTC",
+		`"location":{"displayName":"Room 3; Home"},"locations":[{"displayName":"Room 3"},{"displayName":"Home"}]`)), 201).Body)
+	if n := len(two.Get("locations").Array()); n != 2 || two.Get("locations.1.displayName").String() != "Home" {
+		t.Errorf("given locations: %s", two.Get("locations").Raw)
+	}
+	none := gjson.ParseBytes(f.want(f.do("POST", "/v1.0/users/"+a+"/events", event("Alone", "2026-03-04T09:00:00", "2026-03-04T10:00:00", "UTC")), 201).Body)
+	if got := none.Get("locations").Raw; got != "[]" {
+		t.Errorf("no location: locations %s", got)
+	}
+}

@@ -2,6 +2,7 @@ package behavior
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -192,13 +193,17 @@ func eventTimes(body []byte, pairs []string, old []byte) ([]string, error) {
 // whether or not they were given: a location's locationType, uniqueId and
 // uniqueIdType; a recurrence's unset members (month and dayOfMonth 0, firstDayOfWeek
 // sunday, index first, numberOfOccurrences 0, endDate 0001-01-01, recurrenceTimeZone the
-// zone of the event's start). zone names that zone.
+// zone of the event's start). zone names that zone. An event given a named location and
+// no locations lists that location in locations, as Outlook does.
 func eventShapes(body []byte, zone string) []string {
 	var pairs []string
-	if loc := gjson.GetBytes(body, "location"); loc.IsObject() {
+	loc, locs := gjson.GetBytes(body, "location"), gjson.GetBytes(body, "locations")
+	if loc.IsObject() {
 		pairs = append(pairs, "location", locationShape(loc))
 	}
-	if locs := gjson.GetBytes(body, "locations"); locs.IsArray() {
+	if loc.Get("displayName").String() != "" && (!locs.Exists() || locs.Type == gjson.Null || locs.IsArray() && len(locs.Array()) == 0) {
+		pairs = append(pairs, "locations", "["+locationShape(loc)+"]")
+	} else if locs.IsArray() {
 		out := []byte{'['}
 		for i, l := range locs.Array() {
 			if i > 0 {
@@ -342,7 +347,7 @@ func (b *Behavior) writingEvent(w *EntityWrite, body []byte) ([]byte, error) {
 		{"responseRequested", "true"}, {"allowNewTimeProposals", "true"}, {"isOnlineMeeting", "false"},
 		{"onlineMeetingProvider", str("unknown")}, {"isDraft", "false"}, {"hideAttendees", "false"},
 		{"location", `{"displayName":"","locationType":"default","uniqueIdType":"unknown"}`}, {"locations", "[]"}} {
-		if v := gjson.GetBytes(body, d[0]); !v.Exists() || v.Type == gjson.Null {
+		if v := gjson.GetBytes(body, d[0]); (!v.Exists() || v.Type == gjson.Null) && !slices.Contains(pairs, d[0]) {
 			pairs = append(pairs, d[0], d[1])
 		}
 	}
