@@ -10,8 +10,9 @@ import (
 )
 
 // TestPageItemsAllocateNothing: writing a page allocates per request, not per item:
-// a page of 100 entities allocates as a page of 10 does (with at most one allocation
-// more), whether the entities are written as stored (bodies that are their own default
+// a page of 100 entities allocates about as a page of 10 does (an allocation per item
+// would make 90 more; a few more are let pass, as the race detector's pools drop some of
+// what they are given), whether the entities are written as stored (bodies that are their own default
 // projection), with their unset properties as null, or tagged with @odata.etag.
 func TestPageItemsAllocateNothing(t *testing.T) {
 	s, err := emulator.New()
@@ -58,7 +59,7 @@ func TestPageItemsAllocateNothing(t *testing.T) {
 		}
 		small, large := allocs(path+sep+"$top=10"), allocs(path+sep+"$top=100")
 		t.Logf("%s: %v allocations for 10 items, %v for 100", path, small, large)
-		if large > small+1 {
+		if large > small+10 {
 			t.Errorf("%s: %v allocations for 10 items, %v for 100: items allocate", path, small, large)
 		}
 	}
