@@ -68,12 +68,13 @@ func (b *Behavior) writingServicePrincipal(w *EntityWrite, body []byte) ([]byte,
 		pairs = appendUnset(pairs, w, body, d[0], d[1])
 	}
 	// The tenant that registered the application: this one, as its organization says.
-	w.Tx.Scan(store.Set(organizationSet), 0, func(e store.Entity) bool {
-		o := gjson.ParseBytes(e.Body)
+	var org []byte
+	w.Tx.Scan(store.Set(organizationSet), 0, func(e store.Entity) bool { org = e.Body; return false })
+	if org != nil {
+		o := gjson.ParseBytes(org)
 		pairs = appendUnset(pairs, w, body, "appOwnerOrganizationId", o.Get("id").Raw)
 		pairs = appendUnset(pairs, w, body, "publisherName", o.Get("displayName").Raw)
-		return false
-	})
+	}
 	return w.Merge(body, fieldsOf(w.Type, pairs...)), nil
 }
 
