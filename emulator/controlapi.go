@@ -105,7 +105,7 @@ func (s *Server) signedInUser(idOrUPN string) (*fixture, error) {
 			}
 		}
 		if prop := s.behavior.KeyAlias(schema, sg.EntityType()); prop != "" {
-			if e, _, ok := findBy(v, r, prop, idOrUPN); ok {
+			if e, _, ok := s.findBy(v, r, prop, idOrUPN); ok {
 				id = e.ID
 			}
 		}

@@ -156,7 +156,7 @@ func (s *Server) create(rq *request) (*response, error) {
 		if stored, err = s.behavior.Writing(w, stored); err != nil {
 			return nil, err
 		}
-		if err := checkUnique(tx, r, p.Type, prof, id, stored); err != nil {
+		if err := s.checkUnique(tx, r, p.Type, prof, id, stored); err != nil {
 			return nil, err
 		}
 		e, err := tx.Insert(r.coll, store.Entity{ID: id, Type: p.Type.QualifiedName(), Body: stored})
@@ -346,7 +346,7 @@ func (s *Server) applyUpdate(rq *request, tx store.Tx, r *resource, u *pendingUp
 	if next, err = s.behavior.Writing(w, next); err != nil {
 		return nil, err
 	}
-	if err := checkUnique(tx, r, typ, prof, cur.ID, next); err != nil {
+	if err := s.checkUnique(tx, r, typ, prof, cur.ID, next); err != nil {
 		return nil, err
 	}
 	e, err := tx.Replace(r.entityColl, store.Entity{ID: cur.ID, Type: cur.Type, Body: next}, u.changed)
@@ -423,7 +423,7 @@ func (s *Server) upsert(rq *request, tx store.Tx, r *resource, u *pendingUpdate)
 	if stored, err = s.behavior.Writing(w, stored); err != nil {
 		return nil, err
 	}
-	if err := checkUnique(tx, r, typ, prof, id, stored); err != nil {
+	if err := s.checkUnique(tx, r, typ, prof, id, stored); err != nil {
 		return nil, err
 	}
 	e, err := tx.Insert(r.coll, store.Entity{ID: id, Type: typ.QualifiedName(), Body: stored})

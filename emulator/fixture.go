@@ -358,7 +358,7 @@ func (ld *fixtureLoad) loadEntity(obj gjson.Result, c store.Coll, declared *enti
 			return fixtureWrap(where, err)
 		}
 	}
-	if err := checkUnique(ld.tx, &resource{coll: c}, typ, prof, id, stored); err != nil {
+	if err := ld.s.checkUnique(ld.tx, &resource{coll: c, declared: declared}, typ, prof, id, stored); err != nil {
 		return fixtureWrap(where, err)
 	}
 	if _, err := ld.tx.Insert(c, store.Entity{ID: id, Type: typ.QualifiedName(), Body: stored}); err != nil {

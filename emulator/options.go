@@ -214,9 +214,10 @@ func WithSingletonKey(singleton, id string) Option {
 }
 
 // WithStore keeps entities in st. Default: a new in-memory store (store.NewMemory). A
-// store given here may be shared, so the server does not set its Shaper (store.Shaping):
-// entities are then checked against their default property set as they are written
-// out, with the same answers.
+// store given here may be shared, so the server does not set its Shaper (store.Shaping)
+// nor its Indexer (store.Indexing): entities are then checked against their default
+// property set as they are written out, and unique values found by scans, with the same
+// answers.
 func WithStore(st store.Store) Option {
 	return func(c *config) error {
 		if st == nil {

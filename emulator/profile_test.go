@@ -12,6 +12,7 @@ import (
 
 	"github.com/graph-emulator/graph-emulator/emulator"
 	"github.com/graph-emulator/graph-emulator/emulator/emulatortest"
+	"github.com/graph-emulator/graph-emulator/emulator/store"
 )
 
 // Graph's per-type profiles (entities/graph/profiles.json) over HTTP: default property
@@ -225,9 +226,22 @@ func TestRequiredProperties(t *testing.T) {
 	checkGraphError(t, mustStatus(t, srv.Do("PATCH", "/v1.0/applications(uniqueName='nameless')", `{"notes":"n"}`, "Prefer", "create-if-missing"), 400))
 }
 
+// TestUniqueProperties runs against a server whose store indexes unique values (its
+// own) and one whose store does not (given by WithStore): the same answers.
 func TestUniqueProperties(t *testing.T) {
 	t.Parallel()
-	srv := newProfileServer(t, newTestClock())
+	for _, tt := range []struct {
+		name string
+		opts []emulator.Option
+	}{{"indexed", nil}, {"scanned", []emulator.Option{emulator.WithStore(store.NewMemory(0))}}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			testUniqueProperties(t, newProfileServer(t, newTestClock(), tt.opts...))
+		})
+	}
+}
+
+func testUniqueProperties(t *testing.T, srv *emulatortest.Server) {
 	conflict := func(r *emulatortest.Response, prop string) {
 		t.Helper()
 		e := checkGraphError(t, mustStatus(t, r, 400))
@@ -242,6 +256,16 @@ func TestUniqueProperties(t *testing.T) {
 	other := field(mustStatus(t, srv.Do("POST", "/v1.0/users", userJSON("Bob")), 201), "id")
 	conflict(srv.Do("PATCH", "/v1.0/users/"+other, `{"userPrincipalName":"ada@CONTOSO.test"}`), "userPrincipalName")
 	mustStatus(t, srv.Do("PATCH", "/v1.0/users/"+u, `{"userPrincipalName":"ada@contoso.test"}`), 204) // its own value
+	// Found by its principal name, in any case; a freed name is free.
+	if got := field(mustStatus(t, srv.Do("GET", "/v1.0/users/ADA@Contoso.test", ""), 200), "id"); got != u {
+		t.Errorf("GET by userPrincipalName: %s, want %s", got, u)
+	}
+	mustStatus(t, srv.Do("PATCH", "/v1.0/users/"+u, `{"userPrincipalName":"ada2@contoso.test"}`), 204)
+	mustStatus(t, srv.Do("GET", "/v1.0/users/ada@contoso.test", ""), 404)
+	mustStatus(t, srv.Do("PATCH", "/v1.0/users/"+other, `{"userPrincipalName":"ada@contoso.test"}`), 204)
+	if got := field(mustStatus(t, srv.Do("GET", "/v1.0/users(userPrincipalName='ADA@contoso.test')", ""), 200), "id"); got != other {
+		t.Errorf("GET by the alternate key after the name moved: %s, want %s", got, other)
+	}
 
 	// A Microsoft 365 group's mailNickname is unique; security groups may share one.
 	unified := `{"displayName":"Team","mailEnabled":true,"mailNickname":"team","securityEnabled":false,"groupTypes":["Unified"]}`

@@ -246,7 +246,7 @@ func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 		r.entityColl = ref.Target
 	case r.altKey != "":
 		var ok bool
-		if r.entity, r.entityColl, ok = findBy(v, r, r.altKey, r.altValue); !ok {
+		if r.entity, r.entityColl, ok = s.findBy(v, r, r.altKey, r.altValue); !ok {
 			err = store.ErrNotFound
 		}
 	default:
@@ -262,7 +262,7 @@ func (s *Server) lookup(rq *request, v store.View, r *resource) error {
 			// userPrincipalName where an id is expected.
 			if prop := s.behavior.KeyAlias(rq.schema, r.typ); prop != "" {
 				var ok bool
-				if r.entity, r.entityColl, ok = findBy(v, r, prop, r.id); ok {
+				if r.entity, r.entityColl, ok = s.findBy(v, r, prop, r.id); ok {
 					err = nil
 				}
 			}

@@ -56,6 +56,8 @@ type Server struct {
 	// queryOpts are the options every query is parsed with (the behaviour's search
 	// hooks, bound once).
 	queryOpts odata.QueryOptions
+	// unique is what the store's index holds (index.go).
+	unique uniqueIndex
 	// shapes are the versions whose default projections the store's shapes tell
 	// (shape.go); empty when the store keeps none.
 	shapes []shapeVersion
@@ -130,6 +132,9 @@ func New(opts ...Option) (*Server, error) {
 	// shapes are left alone.
 	if sh, ok := cfg.store.(store.Shaping); ok && made {
 		s.shapeStore(sh)
+	}
+	if ix, ok := cfg.store.(store.Indexing); ok && made {
+		s.indexStore(ix)
 	}
 	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
 	if err := s.initControl(); err != nil {

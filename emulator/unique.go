@@ -18,7 +18,7 @@ import (
 // of one of the profile's unique properties, or of one of t's alternate keys, that
 // another entity of r's collection holds already, compared case-insensitively. It runs
 // inside the write that stores body, so that two concurrent writes cannot both pass.
-func checkUnique(v store.View, r *resource, t *entities.StructuredType, prof *behavior.Profile, id string, body []byte) error {
+func (s *Server) checkUnique(v store.View, r *resource, t *entities.StructuredType, prof *behavior.Profile, id string, body []byte) error {
 	var rules []behavior.Unique
 	if prof != nil {
 		for _, name := range prof.UniqueKeys {
@@ -34,7 +34,10 @@ func checkUnique(v store.View, r *resource, t *entities.StructuredType, prof *be
 		}
 	}
 	for _, u := range rules {
-		if err := checkUniqueValue(v, r, u, id, body); err != nil {
+		// The collection's entities all index the property when its declared type does
+		// (derived types inherit the rules).
+		indexed := r.declared != nil && s.indexedOn(r.declared, u.Property)
+		if err := checkUniqueValue(v, r, u, id, body, indexed); err != nil {
 			return err
 		}
 	}
@@ -42,8 +45,9 @@ func checkUnique(v store.View, r *resource, t *entities.StructuredType, prof *be
 }
 
 // checkUniqueValue refuses body when another entity of r's collection holds its value
-// of the rule's property (one of its values, for a collection of strings).
-func checkUniqueValue(v store.View, r *resource, u behavior.Unique, id string, body []byte) error {
+// of the rule's property (one of its values, for a collection of strings): found in the
+// store's index when indexed says it covers the property, else by a scan.
+func checkUniqueValue(v store.View, r *resource, u behavior.Unique, id string, body []byte, indexed bool) error {
 	if u.When != nil && !u.When(body) {
 		return nil
 	}
@@ -53,7 +57,7 @@ func checkUniqueValue(v store.View, r *resource, u behavior.Unique, id string, b
 		return nil
 	}
 	taken := false
-	v.Scan(r.coll, 0, func(e store.Entity) bool {
+	visit := func(e store.Entity) bool {
 		if e.ID == id || u.When != nil && !u.When(e.Body) {
 			return true
 		}
@@ -69,7 +73,22 @@ func checkUniqueValue(v store.View, r *resource, u behavior.Unique, id string, b
 			})
 		}
 		return !taken
-	})
+	}
+	scanned := false
+	if indexed {
+		for _, value := range mine {
+			if !lookupUnique(v, r.coll, u.Property, value, visit) {
+				scanned = true // no index: scan
+				break
+			}
+			if taken {
+				break
+			}
+		}
+	}
+	if !indexed || scanned {
+		v.Scan(r.coll, 0, visit)
+	}
 	if taken {
 		return &odata.Error{Status: http.StatusBadRequest, Code: "Request_BadRequest",
 			Message: "Another object with the same value for property " + u.Property + " already exists.",
@@ -108,22 +127,35 @@ func uniqueValues(val gjson.Result) []string {
 }
 
 // findBy returns the first entity of r's sources whose property prop holds value,
-// compared case-insensitively (as Graph compares user principal names and app ids).
-func findBy(v store.View, r *resource, prop, value string) (store.Entity, store.Coll, bool) {
+// compared case-insensitively (as Graph compares user principal names and app ids):
+// from the store's index when it covers the property, else by a scan.
+func (s *Server) findBy(v store.View, r *resource, prop, value string) (store.Entity, store.Coll, bool) {
 	var (
 		found store.Entity
 		coll  store.Coll
 		ok    bool
 	)
 	path := gjson.Escape(prop)
+	indexed := r.declared != nil && s.indexedOn(r.declared, prop)
 	for _, c := range r.sources {
-		v.Scan(c, 0, func(e store.Entity) bool {
+		match := func(e store.Entity) bool {
 			if got := gjson.GetBytes(e.Body, path); got.Type == gjson.String && strings.EqualFold(got.Str, value) {
 				found, coll, ok = e, c, true
 				return false
 			}
 			return true
-		})
+		}
+		// The index holds the matches in no order: the first created wins, as in a scan.
+		first := func(e store.Entity) bool {
+			if got := gjson.GetBytes(e.Body, path); got.Type == gjson.String && strings.EqualFold(got.Str, value) &&
+				(!ok || e.Seq < found.Seq) {
+				found, coll, ok = e, c, true
+			}
+			return true
+		}
+		if !indexed || !lookupUnique(v, c, prop, value, first) {
+			v.Scan(c, 0, match)
+		}
 		if ok {
 			break
 		}

@@ -90,6 +90,25 @@ func (b *Behavior) Profile(version, set string, t *entities.StructuredType) *Pro
 	return b.typeRules(version, t).profile
 }
 
+// UniqueProperties returns the properties Graph's data makes unique for entities of type
+// t under version (UniqueKeys and Unique of its profile, conditional ones too).
+func (b *Behavior) UniqueProperties(version string, t *entities.StructuredType) []string {
+	if t == nil {
+		return nil
+	}
+	p := b.typeRules(version, t).profile
+	if p == nil {
+		return nil
+	}
+	out := slices.Clone(p.UniqueKeys)
+	for _, u := range p.Unique {
+		if !slices.Contains(out, u.Property) {
+			out = append(out, u.Property)
+		}
+	}
+	return out
+}
+
 // Projection returns how an entity of type t is written by default (without $select)
 // under version: its default property set in Graph's order, unset properties as null or
 // []. Nil means as stored (types outside Graph's namespaces).

@@ -95,6 +95,7 @@ type Bolt struct {
 var (
 	_ Store     = (*Bolt)(nil)
 	_ Shaping   = (*Bolt)(nil)
+	_ Indexing  = (*Bolt)(nil)
 	_ io.Closer = (*Bolt)(nil)
 )
 
@@ -276,6 +277,9 @@ func (b *Bolt) Read(tenant string, fn func(View) error) error { return b.mem.Rea
 // SetShaper implements Shaping: shapes are kept in memory and not saved (the entities
 // read from the file get theirs here).
 func (b *Bolt) SetShaper(fn Shaper) { b.mem.SetShaper(fn) }
+
+// SetIndexer implements Indexing, in memory as SetShaper.
+func (b *Bolt) SetIndexer(fn Indexer) { b.mem.SetIndexer(fn) }
 
 // Changes implements Store.
 func (b *Bolt) Changes(tenant string, after uint64, fn func(Change) bool) error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -13,12 +14,15 @@ import (
 const DefaultFeedSize = 16384
 
 var (
-	_ Store    = (*Memory)(nil)
-	_ Content  = (*Memory)(nil)
-	_ FeedView = view{}
-	_ FeedView = emptyView{}
-	_ UsageTx  = (*memTx)(nil)
-	_ Shaping  = (*Memory)(nil)
+	_ Store     = (*Memory)(nil)
+	_ Content   = (*Memory)(nil)
+	_ FeedView  = view{}
+	_ FeedView  = emptyView{}
+	_ UsageTx   = (*memTx)(nil)
+	_ Shaping   = (*Memory)(nil)
+	_ Indexing  = (*Memory)(nil)
+	_ IndexView = view{}
+	_ IndexView = emptyView{}
 )
 
 // Memory is the in-memory Store. Each tenant has one read-write lock: writes of a tenant
@@ -31,7 +35,8 @@ type Memory struct {
 
 	mu      sync.RWMutex
 	tenants map[string]*tenant
-	shaper  Shaper // given to the tenants made from now on
+	shaper  Shaper  // given to the tenants made from now on
+	indexer Indexer // likewise
 }
 
 // NewMemory returns an empty in-memory store whose change feed keeps the last feedSize
@@ -64,6 +69,83 @@ type tenant struct {
 	usageKnown bool
 	// shaper gives written entities their Shape (see Shaping); nil for none.
 	shaper Shaper
+	// indexer gives written entities their index keys (see Indexing); nil for none.
+	indexer Indexer
+}
+
+// keysOf returns what t's indexer says of e's body.
+func (t *tenant) keysOf(e *Entity) []string {
+	if t.indexer == nil {
+		return nil
+	}
+	return t.indexer(e.Type, e.Body)
+}
+
+// SetIndexer implements Indexing: the entities of every tenant are indexed at once.
+func (m *Memory) SetIndexer(fn Indexer) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.indexer = fn
+	for _, t := range m.tenants {
+		t.setIndexer(fn)
+	}
+}
+
+// setIndexer gives t the indexer fn and indexes its entities again.
+func (t *tenant) setIndexer(fn Indexer) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.indexer = fn
+	for _, mc := range t.colls {
+		mc.index = nil
+		if mc.c.p.refs {
+			continue
+		}
+		for _, r := range mc.byID {
+			r.keys = t.keysOf(&r.e)
+			mc.indexAdd(r)
+		}
+	}
+}
+
+// indexAdd files r under its keys.
+func (mc *memColl) indexAdd(r *record) {
+	for _, k := range r.keys {
+		if mc.index == nil {
+			mc.index = map[string][]*record{}
+		}
+		mc.index[k] = append(mc.index[k], r)
+	}
+}
+
+// indexRemove takes r out of the index.
+func (mc *memColl) indexRemove(r *record) {
+	for _, k := range r.keys {
+		rs := mc.index[k]
+		if i := slices.Index(rs, r); i >= 0 {
+			rs = slices.Delete(rs, i, i+1)
+		}
+		if len(rs) == 0 {
+			delete(mc.index, k)
+		} else {
+			mc.index[k] = rs
+		}
+	}
+}
+
+// Lookup implements IndexView.
+func (v view) Lookup(c Coll, key string, fn func(id string) bool) bool {
+	if v.t.indexer == nil {
+		return false
+	}
+	if mc := v.coll(c); mc != nil && !c.p.refs {
+		for _, r := range mc.index[key] {
+			if !fn(r.e.ID) {
+				break
+			}
+		}
+	}
+	return true
 }
 
 // shape returns what t's shaper says of e's body.
@@ -111,6 +193,8 @@ type memColl struct {
 	live  int
 	// pid is the collection's key in the persistent store's file (0: not saved yet).
 	pid uint64
+	// index files the live records under their keys (see Indexing).
+	index map[string][]*record
 }
 
 // slot keeps its seq when its record is deleted, so order stays searchable by seq.
@@ -120,9 +204,10 @@ type slot struct {
 }
 
 type record struct {
-	e      Entity // for a reference: ID, Seq and Version only
-	target Coll   // for a reference: the target's collection
-	pos    int    // index in order
+	e      Entity   // for a reference: ID, Seq and Version only
+	target Coll     // for a reference: the target's collection
+	pos    int      // index in order
+	keys   []string // the Indexer's keys of e, in mc.index while the record is live
 }
 
 func newTenant(feedSize int) *tenant {
@@ -145,7 +230,7 @@ func (m *Memory) tenant(name string, create bool) *tenant {
 	defer m.mu.Unlock()
 	if t = m.tenants[name]; t == nil {
 		t = newTenant(m.feedSize)
-		t.shaper = m.shaper
+		t.shaper, t.indexer = m.shaper, m.indexer
 		m.tenants[name] = t
 	}
 	return t
@@ -338,6 +423,9 @@ func (emptyView) Ref(Coll, string) (Ref, error)        { return Ref{}, ErrNotFou
 func (emptyView) Refs(Coll, uint64, func(Ref) bool)    {}
 func (emptyView) Seq() uint64                          { return 0 }
 
+// Lookup implements IndexView: a tenant never written holds nothing to find.
+func (emptyView) Lookup(Coll, string, func(string) bool) bool { return true }
+
 // Changes implements FeedView: a tenant never written has no changes.
 func (emptyView) Changes(uint64, func(Change) bool) error { return nil }
 
@@ -356,7 +444,9 @@ type undoEntry struct {
 	mc   *memColl
 	r    *record
 	old  Entity // undoReplace: the entity as it was
-	key  string // undoEnsure, undoDrop: the owner's entityKey; undoLink, undoUnlink: the target's
+	// oldKeys: undoReplace: the record's index keys as they were
+	oldKeys []string
+	key     string // undoEnsure, undoDrop: the owner's entityKey; undoLink, undoUnlink: the target's
 }
 
 type undoKind uint8
@@ -437,7 +527,9 @@ func (tx *memTx) rollback() {
 			if t.usageKnown {
 				t.usage.Bytes += int64(len(u.old.Body) - len(u.r.e.Body))
 			}
-			u.r.e = u.old
+			u.mc.indexRemove(u.r)
+			u.r.e, u.r.keys = u.old, u.oldKeys
+			u.mc.indexAdd(u.r)
 		case undoEnsure:
 			delete(t.colls, u.mc.c.p.enc)
 			if u.key != "" {
@@ -528,6 +620,7 @@ func (tx *memTx) put(mc *memColl, r *record) {
 	mc.byID[r.e.ID] = r
 	mc.order = append(mc.order, slot{seq: r.e.Seq, rec: r})
 	mc.live++
+	mc.indexAdd(r)
 	tx.count(mc, r.e, 1)
 	tx.undo = append(tx.undo, undoEntry{kind: undoPut, mc: mc, r: r})
 }
@@ -540,6 +633,7 @@ func (tx *memTx) take(mc *memColl, r *record) {
 }
 
 func (mc *memColl) remove(r *record) {
+	mc.indexRemove(r)
 	delete(mc.byID, r.e.ID)
 	mc.order[r.pos].rec = nil
 	mc.live--
@@ -580,6 +674,7 @@ func (mc *memColl) restore(r *record) {
 	r.pos = i
 	mc.byID[r.e.ID] = r
 	mc.live++
+	mc.indexAdd(r)
 }
 
 // compact drops the holes deleted records left in order.
@@ -613,7 +708,7 @@ func (tx *memTx) Insert(c Coll, e Entity) (Entity, error) {
 	mc.nextSeq++
 	e.Seq, e.Version = mc.nextSeq, seq
 	e.Shape = tx.t.shape(&e)
-	tx.put(mc, mc.newRecord(record{e: e}))
+	tx.put(mc, mc.newRecord(record{e: e, keys: tx.t.keysOf(&e)}))
 	tx.record(Change{Seq: seq, Kind: Created, Coll: c, ID: e.ID, Type: e.Type})
 	return e, nil
 }
@@ -634,8 +729,11 @@ func (tx *memTx) Replace(c Coll, e Entity, changed []string) (Entity, error) {
 	if tx.t.usageKnown {
 		tx.t.usage.Bytes += int64(len(e.Body) - len(old.Body))
 	}
-	r.e = e
-	tx.undo = append(tx.undo, undoEntry{kind: undoReplace, mc: mc, r: r, old: old})
+	mc.indexRemove(r)
+	oldKeys := r.keys
+	r.e, r.keys = e, tx.t.keysOf(&e)
+	mc.indexAdd(r)
+	tx.undo = append(tx.undo, undoEntry{kind: undoReplace, mc: mc, r: r, old: old, oldKeys: oldKeys})
 	tx.record(Change{Seq: seq, Kind: Updated, Coll: c, ID: e.ID, Type: e.Type, Props: changed})
 	return e, nil
 }

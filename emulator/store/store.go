@@ -57,6 +57,29 @@ type Shaping interface {
 	SetShaper(Shaper)
 }
 
+// An Indexer names the keys a body is found by, for the store's user (the emulator: the
+// values of a type's unique properties, "userPrincipalName\x00adele@contoso.test"). Like
+// a Shaper, it must depend on typeName and body alone, be safe for concurrent use and
+// not call the store.
+type Indexer func(typeName string, body []byte) []string
+
+// Indexing is a Store that keeps, for each entity collection, the entities each key of
+// its Indexer names; its views and transactions are IndexViews. SetIndexer sets the
+// Indexer (nil: none) and indexes every entity already stored. It is meant for a
+// store's set-up, before requests are served.
+type Indexing interface {
+	SetIndexer(Indexer)
+}
+
+// IndexView is a View of an Indexing store. Lookup calls fn with the keys of the
+// entities of c whose body the Indexer gave key (as the view sees them: a transaction's
+// own writes included), in no particular order, until fn returns false. It reports
+// false, calling nothing, when the store keeps no index; the caller then scans.
+type IndexView interface {
+	View
+	Lookup(c Coll, key string, fn func(id string) bool) bool
+}
+
 // Ref is one reference of a reference collection: the key of a target entity and the
 // collection the target lives in.
 type Ref struct {

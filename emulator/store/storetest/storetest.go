@@ -58,6 +58,7 @@ func cases() []testCase {
 		raceCases(),
 		reverseCases(),
 		shapeCases(),
+		indexCases(),
 	} {
 		all = append(all, group...)
 	}
