@@ -83,28 +83,35 @@ func (t *tenant) keysOf(e *Entity) []string {
 
 // SetIndexer implements Indexing: the entities of every tenant are indexed at once.
 func (m *Memory) SetIndexer(fn Indexer) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.indexer = fn
-	for _, t := range m.tenants {
-		t.setIndexer(fn)
-	}
+	m.configure(func() { m.indexer = fn }, func(t *tenant) {
+		t.indexer = fn
+		for _, mc := range t.colls {
+			mc.index = nil
+		}
+	}, func(t *tenant, mc *memColl, r *record) {
+		r.keys = t.keysOf(&r.e)
+		mc.indexAdd(r)
+	})
 }
 
-// setIndexer gives t the indexer fn and indexes its entities again.
-func (t *tenant) setIndexer(fn Indexer) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.indexer = fn
-	for _, mc := range t.colls {
-		mc.index = nil
-		if mc.c.p.refs {
-			continue
+// configure changes, under every lock, what the store keeps for new tenants (set),
+// each tenant (each) and each entity record (record).
+func (m *Memory) configure(set func(), each func(*tenant), record func(*tenant, *memColl, *record)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	set()
+	for _, t := range m.tenants {
+		t.mu.Lock()
+		each(t)
+		for _, mc := range t.colls {
+			if mc.c.p.refs {
+				continue
+			}
+			for _, r := range mc.byID {
+				record(t, mc, r)
+			}
 		}
-		for _, r := range mc.byID {
-			r.keys = t.keysOf(&r.e)
-			mc.indexAdd(r)
-		}
+		t.mu.Unlock()
 	}
 }
 
@@ -158,27 +165,8 @@ func (t *tenant) shape(e *Entity) uint8 {
 
 // SetShaper implements Shaping: the entities of every tenant get their shape at once.
 func (m *Memory) SetShaper(fn Shaper) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.shaper = fn
-	for _, t := range m.tenants {
-		t.setShaper(fn)
-	}
-}
-
-// setShaper gives t the shaper fn and its entities their shape.
-func (t *tenant) setShaper(fn Shaper) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.shaper = fn
-	for _, mc := range t.colls {
-		if mc.c.p.refs {
-			continue
-		}
-		for _, r := range mc.byID {
-			r.e.Shape = t.shape(&r.e)
-		}
-	}
+	m.configure(func() { m.shaper = fn }, func(t *tenant) { t.shaper = fn },
+		func(t *tenant, _ *memColl, r *record) { r.e.Shape = t.shape(&r.e) })
 }
 
 type memColl struct {

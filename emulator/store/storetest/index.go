@@ -22,13 +22,6 @@ func indexCases() []testCase {
 		}
 		return nil
 	}
-	indexing := func(t *testing.T, s store.Store) store.Indexing {
-		ix, ok := s.(store.Indexing)
-		if !ok {
-			t.Skip("the store does not implement store.Indexing")
-		}
-		return ix
-	}
 	lookup := func(t *testing.T, v store.View, c store.Coll, key string) []string {
 		t.Helper()
 		iv, ok := v.(store.IndexView)
@@ -52,7 +45,7 @@ func indexCases() []testCase {
 	}
 	return []testCase{
 		{name: "index/writes", run: func(t *testing.T, s store.Store) {
-			indexing(t, s).SetIndexer(indexer)
+			capability[store.Indexing](t, s, "Indexing").SetIndexer(indexer)
 			write(t, s, tenantA, func(tx store.Tx) {
 				insert(t, tx, users, "u1", "x")
 				insert(t, tx, users, "u2", "X")
@@ -84,7 +77,7 @@ func indexCases() []testCase {
 			found(t, s, tenantA, users, "v:Z")
 		}},
 		{name: "index/cascade", run: func(t *testing.T, s store.Store) {
-			indexing(t, s).SetIndexer(indexer)
+			capability[store.Indexing](t, s, "Indexing").SetIndexer(indexer)
 			events := users.Contained("u1", "events")
 			write(t, s, tenantA, func(tx store.Tx) {
 				insert(t, tx, users, "u1", "a")
@@ -100,7 +93,7 @@ func indexCases() []testCase {
 			found(t, s, tenantA, events, "v:K", "e2")
 		}},
 		{name: "index/set-later", run: func(t *testing.T, s store.Store) {
-			ix := indexing(t, s)
+			ix := capability[store.Indexing](t, s, "Indexing")
 			write(t, s, tenantA, func(tx store.Tx) { insert(t, tx, users, "u1", "x") })
 			read(t, s, tenantA, func(v store.View) {
 				if iv, ok := v.(store.IndexView); ok && iv.Lookup(users, "v:X", func(string) bool { return true }) {

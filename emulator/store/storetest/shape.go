@@ -21,13 +21,6 @@ func shapeCases() []testCase {
 		}
 		return bits
 	}
-	shaping := func(t *testing.T, s store.Store) store.Shaping {
-		sh, ok := s.(store.Shaping)
-		if !ok {
-			t.Skip("the store does not implement store.Shaping")
-		}
-		return sh
-	}
 	shapeOf := func(t *testing.T, s store.Store, c store.Coll, id string) uint8 {
 		t.Helper()
 		var shape uint8
@@ -48,7 +41,7 @@ func shapeCases() []testCase {
 	}
 	return []testCase{
 		{name: "shape/written", run: func(t *testing.T, s store.Store) {
-			shaping(t, s).SetShaper(shaper)
+			capability[store.Shaping](t, s, "Shaping").SetShaper(shaper)
 			write(t, s, tenantA, func(tx store.Tx) {
 				e := ent("u1", "x1")
 				e.Shape = 0 // ignored
@@ -98,7 +91,7 @@ func shapeCases() []testCase {
 			}
 		}},
 		{name: "shape/set-later", run: func(t *testing.T, s store.Store) {
-			sh := shaping(t, s)
+			sh := capability[store.Shaping](t, s, "Shaping")
 			write(t, s, tenantA, func(tx store.Tx) {
 				insert(t, tx, users, "u1", "x1")
 				insert(t, tx, groups, "g1", "plain")

@@ -284,3 +284,14 @@ func dumpOf(t *testing.T, s store.Store, tenant string, colls ...store.Coll) str
 	read(t, s, tenant, func(v store.View) { d = dump(v, colls...) })
 	return d
 }
+
+// capability returns s as a T, the optional capability named name, or skips the test
+// when the store lacks it.
+func capability[T any](t *testing.T, s store.Store, name string) T {
+	t.Helper()
+	c, ok := s.(T)
+	if !ok {
+		t.Skipf("the store does not implement store.%s", name)
+	}
+	return c
+}
