@@ -38,34 +38,26 @@ type StubState = stubs.State
 // field. (For a server made by Start, the rule stays until removed.)
 func (s *Server) AddFault(rule Fault) FaultState {
 	s.helper()
-	var st FaultState
-	if s.add("/_emulator/faults", rule, &st) {
-		s.removeAtCleanup("/_emulator/faults/" + url.PathEscape(st.ID))
-	}
-	return st
+	return addEntry(s, "faults", rule, func(st FaultState) string { return st.ID })
 }
 
 // Faults lists the fault rules, in the order they apply, with their hit counts: the
 // tenant's, for a Server returned by Tenant.
 func (s *Server) Faults() []FaultState {
 	s.helper()
-	var list control.List[FaultState]
-	s.get("/_emulator/faults", &list)
-	return list.Value
+	return listEntries[FaultState](s, "faults")
 }
 
 // Fault returns the fault rule with id, with its hit counts.
 func (s *Server) Fault(id string) FaultState {
 	s.helper()
-	var st FaultState
-	s.get("/_emulator/faults/"+url.PathEscape(id), &st)
-	return st
+	return getEntry[FaultState](s, "faults", id)
 }
 
 // RemoveFault removes the fault rule with id.
 func (s *Server) RemoveFault(id string) {
 	s.helper()
-	s.control(http.MethodDelete, "/_emulator/faults/"+url.PathEscape(id), "", http.StatusNoContent)
+	s.removeEntry("faults", id)
 }
 
 // AddStub adds a stub (POST /_emulator/stubs) and returns it as the server lists it,
@@ -76,34 +68,62 @@ func (s *Server) RemoveFault(id string) {
 // (For a server made by Start, the stub stays until removed.)
 func (s *Server) AddStub(stub Stub) StubState {
 	s.helper()
-	var st StubState
-	if s.add("/_emulator/stubs", stub, &st) {
-		s.removeAtCleanup("/_emulator/stubs/" + url.PathEscape(st.ID))
-	}
-	return st
+	return addEntry(s, "stubs", stub, func(st StubState) string { return st.ID })
 }
 
 // Stubs lists the stubs, in the order they are tried, with their hit counts: the
 // tenant's, for a Server returned by Tenant.
 func (s *Server) Stubs() []StubState {
 	s.helper()
-	var list control.List[StubState]
-	s.get("/_emulator/stubs", &list)
-	return list.Value
+	return listEntries[StubState](s, "stubs")
 }
 
 // Stub returns the stub with id, with its hit count.
 func (s *Server) Stub(id string) StubState {
 	s.helper()
-	var st StubState
-	s.get("/_emulator/stubs/"+url.PathEscape(id), &st)
-	return st
+	return getEntry[StubState](s, "stubs", id)
 }
 
 // RemoveStub removes the stub with id.
 func (s *Server) RemoveStub(id string) {
 	s.helper()
-	s.control(http.MethodDelete, "/_emulator/stubs/"+url.PathEscape(id), "", http.StatusNoContent)
+	s.removeEntry("stubs", id)
+}
+
+// The control API's fault rules and stubs are alike: a collection of entries with ids
+// (/_emulator/faults, /_emulator/stubs). These read and write one of them, by name.
+
+// addEntry adds v to the collection coll and returns it as listed; the entry is removed
+// when the Server's test ends (see AddFault).
+func addEntry[S any](s *Server, coll string, v any, id func(S) string) S {
+	s.helper()
+	var st S
+	if s.add("/_emulator/"+coll, v, &st) {
+		s.removeAtCleanup("/_emulator/" + coll + "/" + url.PathEscape(id(st)))
+	}
+	return st
+}
+
+// listEntries lists the collection coll.
+func listEntries[S any](s *Server, coll string) []S {
+	s.helper()
+	var list control.List[S]
+	s.get("/_emulator/"+coll, &list)
+	return list.Value
+}
+
+// getEntry returns the entry with id of the collection coll.
+func getEntry[S any](s *Server, coll, id string) S {
+	s.helper()
+	var st S
+	s.get("/_emulator/"+coll+"/"+url.PathEscape(id), &st)
+	return st
+}
+
+// removeEntry removes the entry with id of the collection coll.
+func (s *Server) removeEntry(coll, id string) {
+	s.helper()
+	s.control(http.MethodDelete, "/_emulator/"+coll+"/"+url.PathEscape(id), "", http.StatusNoContent)
 }
 
 // add posts v as JSON to path and decodes the answer into out; it reports success.
