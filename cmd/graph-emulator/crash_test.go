@@ -22,6 +22,20 @@ import (
 // build it.
 const binEnv = "GRAPH_EMULATOR_BIN"
 
+// killableBinary is emulatorBinary for a test that kills the binary under load: it runs
+// in parallel, and not with -short nor on Windows (no SIGKILL).
+func killableBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("kills a process under load: not with -short")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGKILL on Windows")
+	}
+	t.Parallel()
+	return emulatorBinary(t)
+}
+
 // emulatorBinary returns $GRAPH_EMULATOR_BIN, or builds this command.
 func emulatorBinary(t *testing.T) string {
 	t.Helper()
@@ -167,14 +181,7 @@ func missing(t *testing.T, base string, acks []ack) []ack {
 // (with --data-sync always). With a flush window, creates acknowledged a second before
 // the kill are.
 func TestKillDuringWrites(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills a process under load: not with -short")
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("no SIGKILL on Windows")
-	}
-	t.Parallel()
-	bin := emulatorBinary(t)
+	bin := killableBinary(t)
 	for _, tt := range []struct {
 		sync   string
 		rounds int

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -150,14 +149,7 @@ func checkUploads(t *testing.T, drive string, ups []upload, spread int, kept fun
 // With a window the files are small: a save syncs what the window wrote, and a second
 // is what the test allows it on a slow disk.
 func TestKillDuringUploads(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills a process under load: not with -short")
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("no SIGKILL on Windows")
-	}
-	t.Parallel()
-	bin := emulatorBinary(t)
+	bin := killableBinary(t)
 	for _, tt := range []struct {
 		sync   string
 		rounds int
