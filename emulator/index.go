@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/graph-emulator/graph-emulator/emulator/behavior"
 	"github.com/graph-emulator/graph-emulator/emulator/store"
 	"github.com/graph-emulator/graph-emulator/entities"
 )
@@ -68,7 +69,7 @@ func (s *Server) uniqueProps(typeName string) []string {
 func (s *Server) indexKeys(typeName string, body []byte) []string {
 	var keys []string
 	for _, p := range s.uniqueProps(typeName) {
-		for _, v := range uniqueValues(gjson.GetBytes(body, gjson.Escape(p))) {
+		for _, v := range behavior.StringValues(gjson.GetBytes(body, gjson.Escape(p))) {
 			keys = append(keys, indexKey(p, v))
 		}
 	}

@@ -52,7 +52,7 @@ func checkUniqueValue(v store.View, r *resource, u behavior.Unique, id string, b
 		return nil
 	}
 	path := gjson.Escape(u.Property)
-	mine := uniqueValues(gjson.GetBytes(body, path))
+	mine := behavior.StringValues(gjson.GetBytes(body, path))
 	if len(mine) == 0 {
 		return nil
 	}
@@ -105,25 +105,6 @@ func holds(values []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// uniqueValues returns the non-empty strings a value holds: itself, or the items of a
-// collection.
-func uniqueValues(val gjson.Result) []string {
-	switch {
-	case val.Type == gjson.String && val.Str != "":
-		return []string{val.Str}
-	case val.IsArray():
-		var out []string
-		val.ForEach(func(_, x gjson.Result) bool {
-			if x.Type == gjson.String && x.Str != "" {
-				out = append(out, x.Str)
-			}
-			return true
-		})
-		return out
-	}
-	return nil
 }
 
 // findBy returns the first entity of r's sources whose property prop holds value,

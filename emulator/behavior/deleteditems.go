@@ -459,7 +459,7 @@ func (b *Behavior) checkRestoreUnique(schema *entities.Schema, v store.View, ver
 			continue
 		}
 		path := gjson.Escape(u.Property)
-		mine := stringValues(gjson.GetBytes(body, path))
+		mine := StringValues(gjson.GetBytes(body, path))
 		if len(mine) == 0 {
 			continue
 		}
@@ -468,7 +468,7 @@ func (b *Behavior) checkRestoreUnique(schema *entities.Schema, v store.View, ver
 			if e.ID == id || u.When != nil && !u.When(e.Body) {
 				return true
 			}
-			for _, other := range stringValues(gjson.GetBytes(e.Body, path)) {
+			for _, other := range StringValues(gjson.GetBytes(e.Body, path)) {
 				for _, s := range mine {
 					if strings.EqualFold(s, other) {
 						taken = true
@@ -485,9 +485,9 @@ func (b *Behavior) checkRestoreUnique(schema *entities.Schema, v store.View, ver
 	return nil
 }
 
-// stringValues returns the non-empty strings a value holds: itself, or the items of a
-// collection.
-func stringValues(val gjson.Result) []string {
+// StringValues returns the non-empty strings a value holds: itself, or the items of a
+// collection (the values a unique property's rule compares).
+func StringValues(val gjson.Result) []string {
 	switch {
 	case val.Type == gjson.String && val.Str != "":
 		return []string{val.Str}
