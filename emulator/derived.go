@@ -105,20 +105,7 @@ func (s *Server) derivedMembers(rq *request, v store.View, r *resource, start po
 			found = append(found, m)
 		}
 	}
-	slices.SortStableFunc(found, func(a, b member) int {
-		switch {
-		case a.pos.less(b.pos):
-			return -1
-		case b.pos.less(a.pos):
-			return 1
-		}
-		return 0
-	})
-	for _, m := range found {
-		if !fn(m) {
-			return
-		}
-	}
+	visitInOrder(found, fn)
 }
 
 // lookupDerived finds the member with key id of a derived navigation property.

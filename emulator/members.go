@@ -142,7 +142,13 @@ func (s *Server) lookupMembers(rq *request, v store.View, r *resource, ids []str
 			}
 		}
 	}
-	slices.SortFunc(found, func(a, b member) int {
+	visitInOrder(found, fn)
+}
+
+// visitInOrder calls fn with the members found, sorted by position, until fn returns
+// false.
+func visitInOrder(found []member, fn func(member) bool) {
+	slices.SortStableFunc(found, func(a, b member) int {
 		switch {
 		case a.pos.less(b.pos):
 			return -1
