@@ -391,4 +391,23 @@ func TestEventLocations(t *testing.T) {
 	if got := none.Get("locations").Raw; got != "[]" {
 		t.Errorf("no location: locations %s", got)
 	}
+	// A new location replaces the locations (event-update.md); a change of something
+	// else keeps them.
+	moved := gjson.ParseBytes(f.want(f.do("PATCH", "/v1.0/users/"+a+"/events/"+two.Get("id").Str, `{"location":{"displayName":"Cafe"}}`), 200).Body)
+	if got := moved.Get("locations.#.displayName").Raw; got != `["Cafe"]` {
+		t.Errorf("after a new location: locations %s", moved.Get("locations").Raw)
+	}
+	kept := gjson.ParseBytes(f.want(f.do("PATCH", "/v1.0/users/"+a+"/events/"+two.Get("id").Str, `{"subject":"Plan B"}`), 200).Body)
+	if got := kept.Get("locations.#.displayName").Raw; got != `["Cafe"]` {
+		t.Errorf("after a new subject: locations %s", kept.Get("locations").Raw)
+	}
+	cleared := gjson.ParseBytes(f.want(f.do("PATCH", "/v1.0/users/"+a+"/events/"+one.Get("id").Str, `{"location":{"displayName":""}}`), 200).Body)
+	if got := cleared.Get("locations").Raw; got != "[]" {
+		t.Errorf("after an empty location: locations %s", got)
+	}
+	both := gjson.ParseBytes(f.want(f.do("PATCH", "/v1.0/users/"+a+"/events/"+one.Get("id").Str,
+		`{"location":{"displayName":"A; B"},"locations":[{"displayName":"A"},{"displayName":"B"}]}`), 200).Body)
+	if got := both.Get("locations.#.displayName").Raw; got != `["A","B"]` {
+		t.Errorf("both given: locations %s", both.Get("locations").Raw)
+	}
 }

@@ -360,6 +360,12 @@ func (b *Behavior) updatingEvent(w *EntityWrite, body []byte) ([]byte, error) {
 		return nil, &odata.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: "The emulator does not change one occurrence of a series (an exception); change the series master, or cancel the occurrence."}
 	}
+	// location and locations correspond: a new location replaces the locations
+	// (event-update.md), which eventShapes then lists it in.
+	if loc, locs := gjson.GetBytes(body, "location"), gjson.GetBytes(body, "locations"); loc.Raw != gjson.GetBytes(w.Old, "location").Raw &&
+		locs.Raw == gjson.GetBytes(w.Old, "locations").Raw {
+		body = w.Merge(body, fieldsOf(w.Type, "locations", "[]"))
+	}
 	var pairs []string
 	for _, p := range [...]string{"createdDateTime", "changeKey", "iCalUId", "webLink", "isOrganizer", "organizer",
 		"responseStatus", "seriesMasterId", "originalStart", "isCancelled", "hasAttachments"} {
