@@ -2,11 +2,11 @@ package emulator
 
 import (
 	"context"
-	"github.com/graph-emulator/graph-emulator/entities"
 	"log/slog"
 	"net/http"
 
 	"github.com/graph-emulator/graph-emulator/emulator/store"
+	"github.com/graph-emulator/graph-emulator/entities"
 	"github.com/graph-emulator/graph-emulator/odata"
 )
 
@@ -24,7 +24,7 @@ const streamChunk = 32 << 10
 
 // pageStream is a collection page to write: its annotations and its members, each
 // written as tmpl says (an item of a type derived from the set's is told apart as it
-// is written: item).
+// is written: pageItem).
 type pageStream struct {
 	head    odata.CollectionHead
 	members []member
@@ -40,7 +40,7 @@ type pageStream struct {
 	derivedProj *odata.Projection
 }
 
-// item returns how the page's member m is written.
+// pageItem returns how the page's member m is written.
 func (s *Server) pageItem(rq *request, page *pageStream, m member) item {
 	it := page.tmpl
 	it.m = m
