@@ -6,7 +6,9 @@
 // implementations: Memory, in memory (memory.go), with its optional capabilities
 // (ReverseRefs: the references to an entity, from the index cascading deletes use;
 // Content: byte streams beside the entities, such as drive items' files, kept by
-// MemoryContent, memory_content.go); and Bolt, a Memory whose committed writes are saved
+// MemoryContent, memory_content.go; Shaping: what its user's Shaper says of each body,
+// kept as it is written; Indexing: the entities each key of its user's Indexer names,
+// found without a scan); and Bolt, a Memory whose committed writes are saved
 // in a go.etcd.io/bbolt file and loaded from it at open (bolt.go: the store;
 // bolt_commit.go: group commit; bolt_format.go: the file's layout and its loading), with
 // the same capabilities, Content kept in files beside the data file (bolt_content.go:

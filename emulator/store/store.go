@@ -228,7 +228,8 @@ type UsageTx interface {
 //   - Reset(tenant) removes the tenant's entities and references and records a Reset
 //     change; sequence numbers keep counting.
 //
-// Optional capabilities (FeedView, ReverseRefs, Content streams) are further interfaces
+// Optional capabilities (FeedView, ReverseRefs, Content streams, Shaping, Indexing) are
+// further interfaces
 // an implementation may satisfy; callers discover them by a type assertion.
 type Store interface {
 	// Read runs fn with a consistent view of the tenant's state and returns its error.
