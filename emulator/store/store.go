@@ -229,8 +229,8 @@ type UsageTx interface {
 //     change; sequence numbers keep counting.
 //
 // Optional capabilities (FeedView, ReverseRefs, Content streams, Shaping, Indexing) are
-// further interfaces
-// an implementation may satisfy; callers discover them by a type assertion.
+// further interfaces an implementation may satisfy; callers discover them by a type
+// assertion.
 type Store interface {
 	// Read runs fn with a consistent view of the tenant's state and returns its error.
 	Read(tenant string, fn func(View) error) error
