@@ -25,105 +25,101 @@ import (
 // upload session, in slices of 3 × 320 KiB.
 func TestFiles(t *testing.T) {
 	t.Parallel()
-	for _, tg := range targets(t) {
-		t.Run(tg.name, func(t *testing.T) {
-			t.Parallel()
-			c := newClient(t, tg.start(t))
-			client := msgraph.NewGraphServiceClient(c.adapter)
-			ctx := context.Background()
+	eachTarget(t, func(t *testing.T, c *client) {
+		client := msgraph.NewGraphServiceClient(c.adapter)
+		ctx := context.Background()
 
-			u, err := client.Users().Post(ctx, newSDKUser("filer"), nil)
-			if err != nil {
-				t.Fatalf("create user: %v", err)
-			}
-			drive, err := client.Users().ByUserId(*u.GetId()).Drive().Get(ctx, nil)
-			if err != nil {
-				t.Fatalf("get drive: %v", err)
-			}
-			items := client.Drives().ByDriveId(*drive.GetId()).Items()
-			root, err := client.Drives().ByDriveId(*drive.GetId()).Root().Get(ctx, nil)
-			if err != nil {
-				t.Fatalf("get root: %v", err)
-			}
+		u, err := client.Users().Post(ctx, newSDKUser("filer"), nil)
+		if err != nil {
+			t.Fatalf("create user: %v", err)
+		}
+		drive, err := client.Users().ByUserId(*u.GetId()).Drive().Get(ctx, nil)
+		if err != nil {
+			t.Fatalf("get drive: %v", err)
+		}
+		items := client.Drives().ByDriveId(*drive.GetId()).Items()
+		root, err := client.Drives().ByDriveId(*drive.GetId()).Root().Get(ctx, nil)
+		if err != nil {
+			t.Fatalf("get root: %v", err)
+		}
 
-			folder := models.NewDriveItem()
-			name := "docs"
-			folder.SetName(&name)
-			folder.SetFolder(models.NewFolder())
-			folder.SetAdditionalData(map[string]any{"@microsoft.graph.conflictBehavior": "rename"})
-			docs, err := items.ByDriveItemId(*root.GetId()).Children().Post(ctx, folder, nil)
-			if err != nil {
-				t.Fatalf("create folder: %v", err)
-			}
-			again, err := items.ByDriveItemId(*root.GetId()).Children().Post(ctx, folder, nil)
-			if err != nil || *again.GetName() != "docs 1" {
-				t.Fatalf("create folder again (rename): %v %v", again, err)
-			}
+		folder := models.NewDriveItem()
+		name := "docs"
+		folder.SetName(&name)
+		folder.SetFolder(models.NewFolder())
+		folder.SetAdditionalData(map[string]any{"@microsoft.graph.conflictBehavior": "rename"})
+		docs, err := items.ByDriveItemId(*root.GetId()).Children().Post(ctx, folder, nil)
+		if err != nil {
+			t.Fatalf("create folder: %v", err)
+		}
+		again, err := items.ByDriveItemId(*root.GetId()).Children().Post(ctx, folder, nil)
+		if err != nil || *again.GetName() != "docs 1" {
+			t.Fatalf("create folder again (rename): %v %v", again, err)
+		}
 
-			small, err := items.ByDriveItemId("root:/docs/small.txt:").Content().Put(ctx, []byte("hello from the SDK"), nil)
-			if err != nil {
-				t.Fatalf("simple upload: %v", err)
-			}
-			if *small.GetSize() != 18 || *small.GetName() != "small.txt" || *small.GetParentReference().GetId() != *docs.GetId() {
-				t.Fatalf("simple upload: size %d, name %s", *small.GetSize(), *small.GetName())
-			}
-			got, err := items.ByDriveItemId(*small.GetId()).Content().Get(ctx, nil)
-			if err != nil || string(got) != "hello from the SDK" {
-				t.Fatalf("download: %q %v", got, err)
-			}
+		small, err := items.ByDriveItemId("root:/docs/small.txt:").Content().Put(ctx, []byte("hello from the SDK"), nil)
+		if err != nil {
+			t.Fatalf("simple upload: %v", err)
+		}
+		if *small.GetSize() != 18 || *small.GetName() != "small.txt" || *small.GetParentReference().GetId() != *docs.GetId() {
+			t.Fatalf("simple upload: size %d, name %s", *small.GetSize(), *small.GetName())
+		}
+		got, err := items.ByDriveItemId(*small.GetId()).Content().Get(ctx, nil)
+		if err != nil || string(got) != "hello from the SDK" {
+			t.Fatalf("download: %q %v", got, err)
+		}
 
-			// A large file through an upload session.
-			data := make([]byte, 3<<20+12345)
-			_, _ = rand.Read(data)
-			path := filepath.Join(t.TempDir(), "big.bin")
-			if err := os.WriteFile(path, data, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			props := models.NewDriveItemUploadableProperties()
-			props.SetAdditionalData(map[string]any{"@microsoft.graph.conflictBehavior": "replace"})
-			body := drives.NewItemItemsItemCreateUploadSessionPostRequestBody()
-			body.SetItem(props)
-			session, err := items.ByDriveItemId("root:/docs/big.bin:").CreateUploadSession().Post(ctx, body, nil)
-			if err != nil {
-				t.Fatalf("createUploadSession: %v", err)
-			}
-			task := fileuploader.NewLargeFileUploadTask[models.DriveItemable](c.adapter, session, f, 3*320<<10,
-				models.CreateDriveItemFromDiscriminatorValue, errorMapping)
-			var progress []int64
-			res := task.Upload(func(current, total int64) { progress = append(progress, current) })
-			if !res.GetUploadSucceeded() {
-				t.Fatalf("upload: %v", res.GetResponseErrors())
-			}
-			item := res.GetItemResponse()
-			sum := sha256.Sum256(data)
-			if item == nil || *item.GetName() != "big.bin" || *item.GetSize() != int64(len(data)) ||
-				*item.GetFile().GetHashes().GetSha256Hash() != strings.ToUpper(hex.EncodeToString(sum[:])) {
-				t.Fatalf("uploaded item: %v", item)
-			}
-			if len(progress) != 4 {
-				t.Errorf("%d slices reported, want 4", len(progress))
-			}
-			got, err = items.ByDriveItemId(*item.GetId()).Content().Get(ctx, nil)
-			if err != nil || !bytes.Equal(got, data) {
-				t.Fatalf("download of the large file: %d bytes, %v", len(got), err)
-			}
+		// A large file through an upload session.
+		data := make([]byte, 3<<20+12345)
+		_, _ = rand.Read(data)
+		path := filepath.Join(t.TempDir(), "big.bin")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		props := models.NewDriveItemUploadableProperties()
+		props.SetAdditionalData(map[string]any{"@microsoft.graph.conflictBehavior": "replace"})
+		body := drives.NewItemItemsItemCreateUploadSessionPostRequestBody()
+		body.SetItem(props)
+		session, err := items.ByDriveItemId("root:/docs/big.bin:").CreateUploadSession().Post(ctx, body, nil)
+		if err != nil {
+			t.Fatalf("createUploadSession: %v", err)
+		}
+		task := fileuploader.NewLargeFileUploadTask[models.DriveItemable](c.adapter, session, f, 3*320<<10,
+			models.CreateDriveItemFromDiscriminatorValue, errorMapping)
+		var progress []int64
+		res := task.Upload(func(current, total int64) { progress = append(progress, current) })
+		if !res.GetUploadSucceeded() {
+			t.Fatalf("upload: %v", res.GetResponseErrors())
+		}
+		item := res.GetItemResponse()
+		sum := sha256.Sum256(data)
+		if item == nil || *item.GetName() != "big.bin" || *item.GetSize() != int64(len(data)) ||
+			*item.GetFile().GetHashes().GetSha256Hash() != strings.ToUpper(hex.EncodeToString(sum[:])) {
+			t.Fatalf("uploaded item: %v", item)
+		}
+		if len(progress) != 4 {
+			t.Errorf("%d slices reported, want 4", len(progress))
+		}
+		got, err = items.ByDriveItemId(*item.GetId()).Content().Get(ctx, nil)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("download of the large file: %d bytes, %v", len(got), err)
+		}
 
-			kids, err := items.ByDriveItemId(*docs.GetId()).Children().Get(ctx, nil)
-			if err != nil {
-				t.Fatalf("children: %v", err)
-			}
-			var names []string
-			for _, k := range kids.GetValue() {
-				names = append(names, *k.GetName())
-			}
-			if !slices.Equal(names, []string{"small.txt", "big.bin"}) {
-				t.Fatalf("children: %v", names)
-			}
-		})
-	}
+		kids, err := items.ByDriveItemId(*docs.GetId()).Children().Get(ctx, nil)
+		if err != nil {
+			t.Fatalf("children: %v", err)
+		}
+		var names []string
+		for _, k := range kids.GetValue() {
+			names = append(names, *k.GetName())
+		}
+		if !slices.Equal(names, []string{"small.txt", "big.bin"}) {
+			t.Fatalf("children: %v", names)
+		}
+	})
 }

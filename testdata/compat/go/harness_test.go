@@ -171,6 +171,18 @@ type client struct {
 	wire    *wire
 }
 
+// eachTarget runs fn as a parallel subtest per target (in-process, the binary), each
+// with a client of its own.
+func eachTarget(t *testing.T, fn func(t *testing.T, c *client)) {
+	t.Helper()
+	for _, tg := range targets(t) {
+		t.Run(tg.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newClient(t, tg.start(t)))
+		})
+	}
+}
+
 func newClient(t *testing.T, root string) *client {
 	t.Helper()
 	return newClientWithTransport(t, root, http.DefaultTransport.(*http.Transport).Clone())
