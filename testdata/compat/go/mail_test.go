@@ -50,15 +50,7 @@ func TestMailThroughSDK(t *testing.T) {
 	eachTarget(t, func(t *testing.T, c *client) {
 		gc := msgraph.NewGraphServiceClient(c.adapter)
 		ctx := t.Context()
-		a, err := gc.Users().Post(ctx, newSDKUser("adele"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := gc.Users().Post(ctx, newSDKUser("bob"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		aID, bID := deref(a.GetId()), deref(b.GetId())
+		aID, bID := postSDKUser(t, gc, "adele"), postSDKUser(t, gc, "bob")
 
 		// sendMail from Adele to Bob: Sent Items and Bob's Inbox, unread.
 		msg := models.NewMessage()
@@ -116,11 +108,7 @@ func TestCalendarViewThroughSDK(t *testing.T) {
 	eachTarget(t, func(t *testing.T, c *client) {
 		gc := msgraph.NewGraphServiceClient(c.adapter)
 		ctx := t.Context()
-		a, err := gc.Users().Post(ctx, newSDKUser("adele"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		aID := deref(a.GetId())
+		aID := postSDKUser(t, gc, "adele")
 		ev := models.NewEvent()
 		ev.SetSubject(ptr("standup"))
 		ev.SetStart(dateTimeTimeZone("2026-03-02T09:00:00", "Pacific Standard Time"))
@@ -188,11 +176,7 @@ func TestLargeAttachmentThroughSDK(t *testing.T) {
 	eachTarget(t, func(t *testing.T, c *client) {
 		gc := msgraph.NewGraphServiceClient(c.adapter)
 		ctx := t.Context()
-		a, err := gc.Users().Post(ctx, newSDKUser("adele"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		aID := deref(a.GetId())
+		aID := postSDKUser(t, gc, "adele")
 		draft := models.NewMessage()
 		draft.SetSubject(ptr("with a large file"))
 		m, err := gc.Users().ByUserId(aID).Messages().Post(ctx, draft, nil)
@@ -245,4 +229,14 @@ func TestLargeAttachmentThroughSDK(t *testing.T) {
 			t.Errorf("hasAttachments: %v", err)
 		}
 	})
+}
+
+// postSDKUser creates the user newSDKUser(name) and returns its id.
+func postSDKUser(t *testing.T, gc *msgraph.GraphServiceClient, name string) string {
+	t.Helper()
+	u, err := gc.Users().Post(t.Context(), newSDKUser(name), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return deref(u.GetId())
 }
